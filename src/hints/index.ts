@@ -214,3 +214,18 @@ export function readByte(): i32 {
 export function timeMs(): f64 {
   return performance.now();
 }
+
+// ---- the target: how `unfold run` starts an interpreter ----------------------------------------
+
+/**
+ * What an interpreter module exports as `target`: the entry function (translated, in the subset)
+ * and `prepare`, plain TypeScript run on the host in every mode, which turns a guest program's
+ * source text into the entry function's arguments (numbers, booleans, typed arrays).
+ *
+ *   export const target: Target = { entry: main, prepare: (source) => [assemble(source)] };
+ */
+export interface Target {
+  // biome-ignore lint/suspicious/noExplicitAny: the entry's signature is the interpreter's own
+  readonly entry: (...args: any[]) => unknown;
+  prepare(source: string, path: string): unknown[];
+}

@@ -134,6 +134,12 @@ export interface Program {
   graphs: Map<string, Graph>;
   /** Graph names callable from outside (the VM's exports). */
   entries: string[];
+  /**
+   * Guest error messages. By convention `raise` with an i32 constant k reports the guest error
+   * messages[k] (what `fail("...")` in an interpreter lowers to); any other raised value that
+   * reaches the top is reported as an unhandled raise.
+   */
+  messages: string[];
 }
 
 export function newProgram(): Program {
@@ -144,6 +150,7 @@ export function newProgram(): Program {
     drivers: new Map(),
     graphs: new Map(),
     entries: [],
+    messages: [],
   };
 }
 
