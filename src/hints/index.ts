@@ -6,10 +6,10 @@
 //   /** @elidable */        on a function or method: pure; folded when all arguments are constant
 //   /** @dontLookInside */  never inlined by the specializer
 //   /** @unrollSafe */      loops inside may be unrolled when their conditions are constant
-//   /** @immutableItems */  on a field or parameter holding an array: its items never change
 //   /** @virtualizable pc sp stack[*] */  on a class: these fields (and array items) live in
 //                            registers inside compiled code, written back at exits
-// Fields declared `readonly` are immutable.
+// Fields declared `readonly` are immutable. Arrays whose items never change are typed with the
+// Immutable* interfaces below (the TypeScript checker then rejects writes to them).
 
 import { readFileSync, writeSync } from "node:fs";
 
@@ -18,6 +18,22 @@ export type i32 = number;
 /** 64-bit float. */
 export type f64 = number;
 export type bool = boolean;
+
+/** An Int32Array whose items never change after it is made (e.g. bytecode): foldable when green. */
+export interface ImmutableInt32Array {
+  readonly [index: number]: i32;
+  readonly length: i32;
+}
+/** A Float64Array whose items never change after it is made. */
+export interface ImmutableFloat64Array {
+  readonly [index: number]: f64;
+  readonly length: i32;
+}
+/** A Uint8Array whose items never change after it is made (e.g. a program's characters). */
+export interface ImmutableUint8Array {
+  readonly [index: number]: i32;
+  readonly length: i32;
+}
 
 export interface JitDriverSpec {
   /** Names of the merge-point variables that are constant for a piece of guest code (bytecode, pc). */

@@ -124,6 +124,8 @@ export interface DriverDef {
   readonly name: string;
   readonly greens: readonly string[];
   readonly reds: readonly string[];
+  /** Reds that are virtualizable frames (their struct declares `virtualizable`). */
+  readonly virtualizables?: readonly string[];
 }
 
 export interface Program {

@@ -49,6 +49,11 @@ export interface StructDef {
   readonly parent: string | null;
   /** Own fields, not including the parent's. */
   readonly fields: FieldDef[];
+  /**
+   * Virtualizable frame: the fields (and `field[*]` for the items of an array field) that compiled
+   * code keeps in registers and writes back at exits.
+   */
+  readonly virtualizable?: readonly string[];
 }
 
 export interface ArrayDef {
