@@ -163,6 +163,7 @@ export function assemble(source: string, path = "<input>"): Assembled {
   let memory = 0;
   let memoryLine = 0;
   let cur: PendingFunc | null = null;
+  let brokenFunc = false;
 
   const lines = source.split("\n");
   for (let ln = 1; ln <= lines.length; ln++) {
@@ -183,6 +184,9 @@ export function assemble(source: string, path = "<input>"): Assembled {
     if (mnemonic === "func") {
       if (rest.length !== 3) {
         err(ln, "expected 'func <name> <nargs> <nlocals>'");
+        // check the body anyway, in a function that is not emitted
+        cur = { name: rest[0] ?? "?", nargs: 0, nlocals: MAX_LOCALS, line: ln, words: [], labels: new Map(), fixups: [] };
+        brokenFunc = true;
         continue;
       }
       const [name, a, l] = rest as [string, string, string];
@@ -243,7 +247,7 @@ export function assemble(source: string, path = "<input>"): Assembled {
       continue;
     }
     const n = parseInt32(arg);
-    if (n === null) err(ln, `bad ${operandDescription(info.operand)} '${arg}'`);
+    if (n === null) err(ln, badInteger(info.name, info.operand, arg));
     else if (info.operand === "local" && (n < 0 || n >= cur.nlocals))
       err(ln, `local ${n} out of range: function '${cur.name}' has ${cur.nlocals} locals (0..${cur.nlocals - 1})`);
     cur.words.push(n ?? 0);
@@ -273,8 +277,9 @@ export function assemble(source: string, path = "<input>"): Assembled {
     }
   }
   const main = funcIndex.get("main");
-  if (main === undefined) err(lines.length, "no function 'main': write 'func main 0 <nlocals>'");
-  else if ((funcs[main] as PendingFunc).nargs !== 0) err((funcs[main] as PendingFunc).line, "function 'main' must take 0 arguments");
+  if (main === undefined && !brokenFunc) err(lines.length, "no function 'main': write 'func main 0 <nlocals>'");
+  else if (main !== undefined && (funcs[main] as PendingFunc).nargs !== 0)
+    err((funcs[main] as PendingFunc).line, "function 'main' must take 0 arguments");
   if (errors.length > 0) throw new AsmError(errors);
 
   const code = new Int32Array(pc);
@@ -288,6 +293,11 @@ export function assemble(source: string, path = "<input>"): Assembled {
     functions.push({ name: f.name, nargs: f.nargs, nlocals: f.nlocals, entry, line: f.line });
   }
   return { code, memory, functions, main: main as number };
+}
+
+function badInteger(what: string, k: OperandKind, text: string): string {
+  if (INT_RE.test(text)) return `'${what}': ${text} is out of the 32-bit integer range`;
+  return `'${what}' expects ${operandDescription(k)}, not '${text}'`;
 }
 
 function operandDescription(k: OperandKind): string {
