@@ -176,11 +176,12 @@ function callFunction(code: ImmutableInt32Array, f: i32, stack: Int32Array, sp: 
   return result;
 }
 
-/** Run one guest function activation from pc until it returns. */
+/**
+ * Run one guest function activation from pc until it returns. Every variable live at the merge
+ * point is named there (the stack and the locals are reached through the frame).
+ */
 function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Machine): i32 {
   let sp: i32 = 0;
-  const stack = frame.stack;
-  const locals = frame.locals;
   while (true) {
     driver.mergePoint({ code, pc, sp, frame, machine });
     if (pc >= code.length) fail("pc out of range");
@@ -189,7 +190,7 @@ function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Ma
       case OP_PUSH: {
         const k = operand(code, pc);
         if (sp >= STACK_SIZE) fail("stack overflow");
-        stack[sp] = k;
+        frame.stack[sp] = k;
         sp = (sp + 1) | 0;
         pc = (pc + 2) | 0;
         continue;
@@ -203,23 +204,23 @@ function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Ma
       case OP_DUP: {
         if (sp < 1) fail("stack underflow");
         if (sp >= STACK_SIZE) fail("stack overflow");
-        stack[sp] = stack[(sp - 1) | 0];
+        frame.stack[sp] = frame.stack[(sp - 1) | 0];
         sp = (sp + 1) | 0;
         pc = (pc + 1) | 0;
         continue;
       }
       case OP_SWAP: {
         if (sp < 2) fail("stack underflow");
-        const b = stack[(sp - 1) | 0];
-        stack[(sp - 1) | 0] = stack[(sp - 2) | 0];
-        stack[(sp - 2) | 0] = b;
+        const b = frame.stack[(sp - 1) | 0];
+        frame.stack[(sp - 1) | 0] = frame.stack[(sp - 2) | 0];
+        frame.stack[(sp - 2) | 0] = b;
         pc = (pc + 1) | 0;
         continue;
       }
       case OP_OVER: {
         if (sp < 2) fail("stack underflow");
         if (sp >= STACK_SIZE) fail("stack overflow");
-        stack[sp] = stack[(sp - 2) | 0];
+        frame.stack[sp] = frame.stack[(sp - 2) | 0];
         sp = (sp + 1) | 0;
         pc = (pc + 1) | 0;
         continue;
@@ -241,15 +242,15 @@ function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Ma
       case OP_GT:
       case OP_GE: {
         if (sp < 2) fail("stack underflow");
-        const r = binary(op, stack[(sp - 2) | 0], stack[(sp - 1) | 0]);
+        const r = binary(op, frame.stack[(sp - 2) | 0], frame.stack[(sp - 1) | 0]);
         sp = (sp - 1) | 0;
-        stack[(sp - 1) | 0] = r;
+        frame.stack[(sp - 1) | 0] = r;
         pc = (pc + 1) | 0;
         continue;
       }
       case OP_NEG: {
         if (sp < 1) fail("stack underflow");
-        stack[(sp - 1) | 0] = (0 - stack[(sp - 1) | 0]) | 0;
+        frame.stack[(sp - 1) | 0] = (0 - frame.stack[(sp - 1) | 0]) | 0;
         pc = (pc + 1) | 0;
         continue;
       }
@@ -268,7 +269,7 @@ function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Ma
         const t = jumpTarget(code, pc);
         if (sp < 1) fail("stack underflow");
         sp = (sp - 1) | 0;
-        const c = stack[sp];
+        const c = frame.stack[sp];
         if ((op === OP_JZ && c === 0) || (op === OP_JNZ && c !== 0)) {
           if (t <= pc) {
             pc = t;
@@ -283,63 +284,63 @@ function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Ma
       }
       case OP_GET: {
         const i = operand(code, pc);
-        if (i < 0 || i >= locals.length) fail("bad local index");
+        if (i < 0 || i >= frame.locals.length) fail("bad local index");
         if (sp >= STACK_SIZE) fail("stack overflow");
-        stack[sp] = locals[i];
+        frame.stack[sp] = frame.locals[i];
         sp = (sp + 1) | 0;
         pc = (pc + 2) | 0;
         continue;
       }
       case OP_SET: {
         const i = operand(code, pc);
-        if (i < 0 || i >= locals.length) fail("bad local index");
+        if (i < 0 || i >= frame.locals.length) fail("bad local index");
         if (sp < 1) fail("stack underflow");
         sp = (sp - 1) | 0;
-        locals[i] = stack[sp];
+        frame.locals[i] = frame.stack[sp];
         pc = (pc + 2) | 0;
         continue;
       }
       case OP_CALL: {
         const f = operand(code, pc);
-        const result = callFunction(code, f, stack, sp, machine);
+        const result = callFunction(code, f, frame.stack, sp, machine);
         // the arguments are popped and the result pushed (callFunction checked there is room)
         sp = (sp - code[(HEADER + Math.imul(FUNC_SIZE, f) + 1) | 0]) | 0;
-        stack[sp] = result;
+        frame.stack[sp] = result;
         sp = (sp + 1) | 0;
         pc = (pc + 2) | 0;
         continue;
       }
       case OP_RET: {
         if (sp < 1) fail("stack underflow");
-        return stack[(sp - 1) | 0];
+        return frame.stack[(sp - 1) | 0];
       }
       case OP_PRINT: {
         if (sp < 1) fail("stack underflow");
         sp = (sp - 1) | 0;
-        printInt(stack[sp]);
+        printInt(frame.stack[sp]);
         pc = (pc + 1) | 0;
         continue;
       }
       case OP_PRINTC: {
         if (sp < 1) fail("stack underflow");
         sp = (sp - 1) | 0;
-        printChar(stack[sp]);
+        printChar(frame.stack[sp]);
         pc = (pc + 1) | 0;
         continue;
       }
       case OP_ALOAD: {
         if (sp < 1) fail("stack underflow");
-        const addr = stack[(sp - 1) | 0];
+        const addr = frame.stack[(sp - 1) | 0];
         if (addr < 0 || addr >= machine.memory.length) fail("memory address out of range");
-        stack[(sp - 1) | 0] = machine.memory[addr];
+        frame.stack[(sp - 1) | 0] = machine.memory[addr];
         pc = (pc + 1) | 0;
         continue;
       }
       case OP_ASTORE: {
         if (sp < 2) fail("stack underflow");
-        const addr = stack[(sp - 2) | 0];
+        const addr = frame.stack[(sp - 2) | 0];
         if (addr < 0 || addr >= machine.memory.length) fail("memory address out of range");
-        machine.memory[addr] = stack[(sp - 1) | 0];
+        machine.memory[addr] = frame.stack[(sp - 1) | 0];
         sp = (sp - 2) | 0;
         pc = (pc + 1) | 0;
         continue;
