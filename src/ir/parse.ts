@@ -590,6 +590,7 @@ class Parser {
     const scope: GraphScope = { graph, vars: new Map(), blocks: new Map(), varUses: [], labelUses: [] };
     while (!this.isPunct("}")) {
       const t = this.peek();
+      if (t.kind === "eof") this.fail(t, `end of input inside graph '${name}' (missing '}')`);
       if (graph.blocks.length > 0 && !(t.kind === "name" && this.isPunct("(", 1))) {
         const last = graph.blocks[graph.blocks.length - 1] as Block;
         this.fail(t, `expected a block \`label(params):\` or '}' after the exit of block '${last.label}', found ${describe(t)}`);

@@ -316,7 +316,8 @@ class GraphVerifier {
       rt = resultType(this.p, op, o.attrs, argTypes);
     } catch (e) {
       if (!(e instanceof TypingError)) throw e;
-      this.report(b, i, e.message, o);
+      // typing.ts names the op first ("call: unknown graph 'g'"); the issue already names it
+      this.report(b, i, e.message.startsWith(`${op}: `) ? e.message.slice(op.length + 2) : e.message, o);
       return;
     }
     if (expected.length !== o.args.length) {
