@@ -105,7 +105,8 @@ export function splitPortal(p: Program, portalName: string): PortalSplit {
 
   // The portal: run up to the merge point, then continue in the loop graph.
   const result = portal.result.kind === "void" ? null : newVar(portal.result, "r");
-  const call: Op = { op: "call", args: operandVars, result, attrs: { callee: loop.name } };
+  const origOperands = [...new Set(mpOp.args.filter((a): a is Var => a.kind === "var"))];
+  const call: Op = { op: "call", args: origOperands, result, attrs: { callee: loop.name } };
   if (mpOp.loc) call.loc = mpOp.loc;
   origB.ops = [...origB.ops.slice(0, index), call];
   origB.exit = { kind: "return", value: result };
