@@ -1,0 +1,524 @@
+// Whole-module compilation. `compileProgram` translates a Program to one Wasm GC module: the
+// canonical rec group of its types, runtime and host imports, one function per graph, globals, an
+// exported funcref table for code compiled later, and exported heap accessors (allocate, read and
+// write fields and items, array length, type id) for code outside Wasm. `compileLinkedModule`
+// compiles more graphs later (JIT code) into a module that declares the identical rec group and
+// imports the base module's functions, globals and table, so both share objects and functions.
+//
+// Function index space: runtime imports, host imports, [linked: imported base functions], then
+// the graphs, then internal helpers and accessors.
+
+import type { Const, Graph, Program, Value } from "../../ir/graph.ts";
+import { exitLinks, exitOperands, graphParams } from "../../ir/graph.ts";
+import type { LLType } from "../../ir/types.ts";
+import { typeToString } from "../../ir/types.ts";
+import type { Export, FuncBody, GlobalEntry, Import, ModuleSpec, ValType } from "./emitter.ts";
+import { CodeWriter, HT, I32T, I64T, F64T, OP, absRef, assembleModule, refType } from "./emitter.ts";
+import type { ModuleContext, RuntimeImport, Site, TrapSite } from "./lower.ts";
+import { compileFunction } from "./lower.ts";
+import type { LayoutOptions } from "./types.ts";
+import { BackendError, HIDDEN_SLOT, Layout, ModuleTypes } from "./types.ts";
+
+export interface CompileOptions extends LayoutOptions {
+  /** Initial size of the exported funcref table (default 0; it grows as code is installed). */
+  tableSize?: number;
+  /** Module name (shows in stack traces; must be unique among live modules). Default: a fresh name. */
+  name?: string;
+}
+
+export interface GraphStats {
+  readonly name: string;
+  readonly localsBefore: number;
+  readonly localsAfter: number;
+  readonly stackValues: number;
+  readonly codeBytes: number;
+}
+
+export interface ModuleStats {
+  readonly graphs: number;
+  readonly bytes: number;
+  readonly compileMs: number;
+  /** Locals the graphs would need with one per SSA value (params excluded), and after allocation. */
+  readonly localsBefore: number;
+  readonly localsAfter: number;
+  /** Values kept on the operand stack instead of a local. */
+  readonly stackValues: number;
+  /** Dispatch nodes added for irreducible control flow. */
+  readonly dispatches: number;
+  readonly perGraph: GraphStats[];
+}
+
+/** Everything the instantiation side needs to know about a compiled module. */
+export interface CompiledModule {
+  readonly name: string;
+  readonly program: Program;
+  readonly layout: Layout;
+  readonly bytes: Uint8Array;
+  readonly stats: ModuleStats;
+  /** Graphs defined in this module (exported under their names). */
+  readonly graphs: Map<string, Graph>;
+  /** Failure sites, by id (see lower.ts). */
+  readonly sites: Site[];
+  /** Instructions that may trap, by byte offset in the module. */
+  readonly traps: Map<number, TrapSite>;
+  /** Heap objects imported as constants: import ("consts", String(i)) is objects[i]. */
+  readonly objects: unknown[];
+  /** Base graphs this module imports (linked modules): import ("base", name). */
+  readonly importedGraphs: string[];
+  /** True for a module compiled by compileLinkedModule. */
+  readonly linked: boolean;
+}
+
+/** The runtime imports every module has (module "rt"), in index order, with their Wasm signatures. */
+export const RUNTIME_IMPORTS: readonly { name: RuntimeImport; params: ValType[] }[] = [
+  { name: "error", params: [I32T, I32T, I32T, I32T, I32T] },
+  { name: "raise_i32", params: [I32T, I32T] },
+  { name: "raise_bool", params: [I32T, I32T] },
+  { name: "raise_i64", params: [I64T, I32T] },
+  { name: "raise_f64", params: [F64T, I32T] },
+  { name: "raise_ref", params: [absRef(HT.any), I32T] },
+  { name: "raise_fn", params: [absRef(HT.func), I32T] },
+];
+
+/** Export names of the accessors and helpers (graphs are exported under their own names). */
+export const EXPORT = {
+  table: "__table",
+  typeId: "__typeid",
+  global: (name: string) => `global ${name}`,
+  newStruct: (s: string) => `new ${s}`,
+  getField: (s: string, f: string) => `get ${s}.${f}`,
+  setField: (s: string, f: string) => `set ${s}.${f}`,
+  newArray: (a: string) => `new ${a}`,
+  getItem: (a: string) => `get ${a}`,
+  setItem: (a: string) => `set ${a}`,
+  length: (a: string) => `len ${a}`,
+} as const;
+
+let moduleCounter = 0;
+function freshName(): string {
+  return `unfold${++moduleCounter}`;
+}
+
+/** What a set of graphs refers to (to fix the import lists before any function is lowered). */
+interface Refs {
+  graphs: Set<string>;
+  objects: unknown[];
+}
+
+function scanRefs(graphs: Iterable<Graph>): Refs {
+  const refs: Refs = { graphs: new Set(), objects: [] };
+  const seenObj = new Set<unknown>();
+  const value = (v: Value) => {
+    if (v.kind !== "const") return;
+    const c = v.value;
+    if (c !== null && typeof c === "object") {
+      if ("fn" in c) refs.graphs.add(c.fn);
+      else if ("obj" in c && !seenObj.has(c.obj)) {
+        seenObj.add(c.obj);
+        refs.objects.push(c.obj);
+      }
+    }
+  };
+  for (const g of graphs)
+    for (const b of g.blocks) {
+      for (const o of b.ops) {
+        if (o.op === "call" && o.attrs.callee) refs.graphs.add(o.attrs.callee);
+        o.args.forEach(value);
+      }
+      exitOperands(b.exit).forEach(value);
+      for (const l of exitLinks(b.exit)) l.args.forEach(value);
+    }
+  return refs;
+}
+
+/** Builds one module (base or linked). */
+class ModuleBuilder implements ModuleContext {
+  readonly program: Program;
+  readonly layout: Layout;
+  readonly types: ModuleTypes;
+  readonly imports: Import[] = [];
+  readonly exports: Export[] = [];
+  readonly funcs: number[] = [];
+  readonly bodies: FuncBody[] = [];
+  readonly globals: GlobalEntry[] = [];
+  readonly funcNames = new Map<number, string>();
+  readonly sites: Site[] = [];
+  readonly declared = new Set<number>();
+  private readonly runtimeIdx = new Map<RuntimeImport, number>();
+  private readonly hostIdx = new Map<string, number>();
+  private readonly graphIdx = new Map<string, number>();
+  private readonly globalIdx = new Map<string, number>();
+  private readonly objectIdx = new Map<unknown, number>();
+  private readonly defined: Map<string, Graph>;
+  private typeIdIdx = -1;
+  private nFuncImports = 0;
+  private nGlobalImports = 0;
+
+  constructor(program: Program, layout: Layout, defined: Map<string, Graph>) {
+    this.program = program;
+    this.layout = layout;
+    this.types = new ModuleTypes(layout);
+    this.defined = defined;
+  }
+
+  // ---- ModuleContext ----
+  graph(name: string): Graph | undefined {
+    return this.defined.get(name) ?? this.program.graphs.get(name);
+  }
+  funcIndex(name: string): number {
+    const i = this.graphIdx.get(name);
+    if (i === undefined) throw new BackendError(`unknown graph '${name}'`);
+    return i;
+  }
+  hostIndex(name: string): number {
+    const i = this.hostIdx.get(name);
+    if (i === undefined) throw new BackendError(`unknown host function '${name}'`);
+    return i;
+  }
+  globalIndex(name: string): number {
+    const i = this.globalIdx.get(name);
+    if (i === undefined) throw new BackendError(`unknown global '${name}'`);
+    return i;
+  }
+  runtime(name: RuntimeImport): number {
+    return this.runtimeIdx.get(name) as number;
+  }
+  typeIdFunc(): number {
+    return this.typeIdIdx;
+  }
+  objectConst(obj: unknown, type: LLType): number {
+    const i = this.objectIdx.get(obj);
+    if (i === undefined) throw new BackendError(`heap object constant of type ${typeToString(type)} was not collected (internal error)`);
+    return i;
+  }
+  declareRef(f: number): void {
+    this.declared.add(f);
+  }
+  site(s: Site): number {
+    this.sites.push(s);
+    return this.sites.length - 1;
+  }
+
+  // ---- building ----
+  private importFunc(module: string, name: string, type: number): number {
+    if (this.funcs.length > 0) throw new BackendError("internal: function import after definitions");
+    this.imports.push({ module, name, desc: { kind: "func", type } });
+    return this.nFuncImports++;
+  }
+
+  importRuntime(): void {
+    for (const r of RUNTIME_IMPORTS) this.runtimeIdx.set(r.name, this.importFunc("rt", r.name, this.types.rawFuncType(r.params, [])));
+  }
+
+  importHosts(): void {
+    const names = [...this.program.hosts.keys()].sort();
+    for (const n of names) {
+      const h = this.program.hosts.get(n);
+      if (!h) continue;
+      this.hostIdx.set(n, this.importFunc("hosts", n, this.types.funcType(h.params, h.result)));
+    }
+  }
+
+  importGraph(name: string): void {
+    const g = this.program.graphs.get(name);
+    if (!g) throw new BackendError(`unknown graph '${name}'`);
+    this.graphIdx.set(name, this.importFunc("base", name, this.signature(g)));
+  }
+
+  importTypeId(): void {
+    this.typeIdIdx = this.importFunc("base", EXPORT.typeId, this.types.rawFuncType([absRef(HT.any)], [I32T]));
+  }
+
+  importObjects(objects: readonly unknown[]): void {
+    objects.forEach((o, i) => {
+      this.objectIdx.set(o, this.nGlobalImports++);
+      this.imports.push({
+        module: "consts",
+        name: String(i),
+        desc: { kind: "global", type: this.objectTypes.get(o) as ValType, mutable: false },
+      });
+    });
+  }
+
+  /** Wasm type of each object constant's global (from the constant's LL type; see collectObjectTypes). */
+  readonly objectTypes = new Map<unknown, ValType>();
+
+  importGlobals(): void {
+    for (const g of this.program.globals.values()) {
+      const t = this.types.valType(g.type);
+      if (!t) throw new BackendError(`global '${g.name}' has type void`);
+      this.imports.push({ module: "base", name: EXPORT.global(g.name), desc: { kind: "global", type: t, mutable: g.mutable } });
+      this.globalIdx.set(g.name, this.nGlobalImports++);
+    }
+  }
+
+  importTable(min: number): void {
+    this.imports.push({ module: "base", name: EXPORT.table, desc: { kind: "table", type: absRef(HT.func), min } });
+  }
+
+  signature(g: Graph): number {
+    return this.types.funcType(
+      graphParams(g).map((v) => v.type),
+      g.result,
+    );
+  }
+
+  /** Reserve function indices for the defined graphs (before lowering, so calls can refer to any). */
+  declareGraphs(graphs: Iterable<Graph>): Graph[] {
+    const list = [...graphs];
+    for (const g of list) {
+      this.graphIdx.set(g.name, this.nFuncImports + this.funcs.length);
+      this.funcs.push(this.signature(g));
+      this.funcNames.set(this.graphIdx.get(g.name) as number, g.name);
+      this.exports.push({ name: g.name, kind: "func", index: this.graphIdx.get(g.name) as number });
+    }
+    return list;
+  }
+
+  /** Add a function with a hand-written body; returns its index. */
+  addFunc(name: string, params: ValType[], results: ValType[], code: CodeWriter, locals: ValType[] = [], exported = true): number {
+    const idx = this.nFuncImports + this.funcs.length;
+    this.funcs.push(this.types.rawFuncType(params, results));
+    this.bodies.push({ locals, code: code.toBytes() });
+    this.funcNames.set(idx, name);
+    if (exported) this.exports.push({ name, kind: "func", index: idx });
+    return idx;
+  }
+
+  defineGlobals(): void {
+    for (const g of this.program.globals.values()) {
+      const t = this.types.valType(g.type);
+      if (!t) throw new BackendError(`global '${g.name}' has type void`);
+      const init = new CodeWriter(16);
+      writeConstInit(init, g.init, g.type, this);
+      this.globalIdx.set(g.name, this.nGlobalImports + this.globals.length);
+      this.globals.push({ type: t, mutable: g.mutable, init: init.toBytes() });
+      this.exports.push({ name: EXPORT.global(g.name), kind: "global", index: this.globalIdx.get(g.name) as number });
+    }
+  }
+
+  defineTypeId(): void {
+    const c = new CodeWriter();
+    this.layout.typeIdOrder.forEach((n, k) => {
+      c.localGet(0)
+        .refTest({ idx: this.layout.typeIndex(n) })
+        .if()
+        .i32Const(k)
+        .op(OP.return)
+        .end();
+    });
+    c.i32Const(-1);
+    this.typeIdIdx = this.addFunc(EXPORT.typeId, [absRef(HT.any)], [I32T], c);
+  }
+
+  defineAccessors(): void {
+    const L = this.layout;
+    for (const s of L.structs.values()) {
+      const ft = s.fields.map((f) => this.types.valType(f.type) as ValType);
+      let c = new CodeWriter();
+      if (s.hiddenSlot) c.i32Const(0);
+      for (let i = 0; i < ft.length; i++) c.localGet(i);
+      c.structNew(s.typeIdx);
+      this.addFunc(EXPORT.newStruct(s.name), ft, [refType(s.typeIdx)], c);
+      const own = s.fields.filter((f) => f.owner === s.name);
+      const fields =
+        s.hiddenSlot && isRoot(this.program, s.name) ? [{ name: HIDDEN_SLOT, index: 0, type: { kind: "i32" } as LLType }, ...own] : own;
+      for (const f of fields) {
+        const t = this.types.valType(f.type) as ValType;
+        c = new CodeWriter();
+        c.localGet(0).structGet(s.typeIdx, f.index);
+        this.addFunc(EXPORT.getField(s.name, f.name), [refType(s.typeIdx)], [t], c);
+        c = new CodeWriter();
+        c.localGet(0).localGet(1).structSet(s.typeIdx, f.index);
+        this.addFunc(EXPORT.setField(s.name, f.name), [refType(s.typeIdx), t], [], c);
+      }
+    }
+    for (const a of L.arrays.values()) {
+      const rt = refType(a.typeIdx);
+      const it = a.item.kind === "u8" ? I32T : (this.types.valType(a.item) as ValType);
+      let c = new CodeWriter();
+      c.localGet(0).arrayNewDefault(a.typeIdx);
+      this.addFunc(EXPORT.newArray(a.name), [I32T], [rt], c);
+      c = new CodeWriter();
+      c.localGet(0)
+        .localGet(1)
+        .arrayGet(a.typeIdx, a.item.kind === "u8");
+      this.addFunc(EXPORT.getItem(a.name), [rt, I32T], [it], c);
+      c = new CodeWriter();
+      c.localGet(0).localGet(1).localGet(2).arraySet(a.typeIdx);
+      this.addFunc(EXPORT.setItem(a.name), [rt, I32T, it], [], c);
+      c = new CodeWriter();
+      c.localGet(0).arrayLen();
+      this.addFunc(EXPORT.length(a.name), [rt], [I32T], c);
+    }
+  }
+
+  assemble(
+    name: string,
+    tables: ModuleSpec["tables"],
+    graphs: Graph[],
+    started: number,
+    linked: boolean,
+    objects: unknown[],
+    importedGraphs: string[],
+  ): CompiledModule {
+    // Lower the graphs (their bodies go first, in declaration order).
+    const compiled = graphs.map((g) => compileFunction(this, g));
+    const bodies = [...compiled.map((c) => c.body), ...this.bodies];
+    const assembled = assembleModule({
+      types: this.types.entries(),
+      imports: this.imports,
+      funcs: this.funcs,
+      tables,
+      globals: this.globals,
+      exports: this.exports,
+      declaredFuncs: [...this.declared].sort((a, b) => a - b),
+      bodies,
+      funcNames: this.funcNames,
+      typeNames: this.types.names(),
+      moduleName: name,
+    });
+    const traps = new Map<number, TrapSite>();
+    compiled.forEach((c, i) => {
+      const base = assembled.codeOffsets[i] as number;
+      for (const t of c.traps) traps.set(base + t.offset, t);
+    });
+    const perGraph: GraphStats[] = compiled.map((c, i) => ({
+      name: (graphs[i] as Graph).name,
+      localsBefore: c.localsBefore,
+      localsAfter: c.localsAfter,
+      stackValues: c.stackValues,
+      codeBytes: c.body.code.length,
+    }));
+    const sum = (f: (c: GraphStats) => number) => perGraph.reduce((s, c) => s + f(c), 0);
+    return {
+      name,
+      program: this.program,
+      layout: this.layout,
+      bytes: assembled.bytes,
+      stats: {
+        graphs: graphs.length,
+        bytes: assembled.bytes.length,
+        compileMs: performance.now() - started,
+        localsBefore: sum((c) => c.localsBefore),
+        localsAfter: sum((c) => c.localsAfter),
+        stackValues: sum((c) => c.stackValues),
+        dispatches: compiled.reduce((s, c) => s + c.dispatches, 0),
+        perGraph,
+      },
+      graphs: new Map(graphs.map((g) => [g.name, g])),
+      sites: this.sites,
+      traps,
+      objects,
+      importedGraphs,
+      linked,
+    };
+  }
+}
+
+function isRoot(p: Program, name: string): boolean {
+  const s = p.types.get(name);
+  return s !== undefined && s.kind === "struct" && s.parent === null;
+}
+
+/** A constant expression for a global's initial value. */
+function writeConstInit(w: CodeWriter, c: Const, t: LLType, m: ModuleBuilder): void {
+  const v = c.value;
+  switch (t.kind) {
+    case "i32":
+      w.i32Const(v as number);
+      return;
+    case "bool":
+      w.i32Const(v ? 1 : 0);
+      return;
+    case "i64":
+      w.i64Const(BigInt(v as bigint));
+      return;
+    case "f64":
+      w.f64Const(v as number);
+      return;
+    default:
+      break;
+  }
+  if (v === null) {
+    w.refNull({ abs: t.kind === "fn" ? HT.nofunc : HT.none });
+    return;
+  }
+  if (typeof v === "object" && "fn" in v) {
+    const f = m.funcIndex(v.fn);
+    m.declareRef(f);
+    w.refFunc(f);
+    return;
+  }
+  throw new BackendError(
+    `global of type ${typeToString(t)}: only null can initialise a reference global (objects are made by an init graph)`,
+  );
+}
+
+function collectObjectTypes(m: ModuleBuilder, graphs: Iterable<Graph>): void {
+  const note = (v: Value) => {
+    if (v.kind !== "const" || v.value === null || typeof v.value !== "object" || !("obj" in v.value)) return;
+    if (m.objectTypes.has(v.value.obj)) return;
+    const t = m.types.valType(v.type);
+    if (!t || !("ref" in t)) throw new BackendError(`heap object constant with non-reference type ${typeToString(v.type)}`);
+    m.objectTypes.set(v.value.obj, t);
+  };
+  for (const g of graphs)
+    for (const b of g.blocks) {
+      for (const o of b.ops) o.args.forEach(note);
+      exitOperands(b.exit).forEach(note);
+      for (const l of exitLinks(b.exit)) l.args.forEach(note);
+    }
+}
+
+/** Translate a whole program to one Wasm GC module. */
+export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledModule {
+  const started = performance.now();
+  const layout = new Layout(p, opts);
+  const m = new ModuleBuilder(p, layout, p.graphs);
+  m.importRuntime();
+  m.importHosts();
+  const refs = scanRefs(p.graphs.values());
+  collectObjectTypes(m, p.graphs.values());
+  m.importObjects(refs.objects);
+  const graphs = m.declareGraphs(p.graphs.values());
+  m.defineGlobals();
+  m.defineTypeId();
+  m.defineAccessors();
+  const tableSize = opts.tableSize ?? 0;
+  m.exports.push({ name: EXPORT.table, kind: "table", index: 0 });
+  return m.assemble(opts.name ?? freshName(), [{ type: absRef(HT.func), min: tableSize }], graphs, started, false, refs.objects, []);
+}
+
+/**
+ * Compile more graphs later, as a module linked to `base`: identical rec group, the base's graphs,
+ * globals, type-id helper and table imported from module "base" (the base instance's exports).
+ * The new graphs may call base graphs and each other; they are exported under their names.
+ */
+export function compileLinkedModule(base: CompiledModule, graphs: readonly Graph[], opts: { name?: string } = {}): CompiledModule {
+  const started = performance.now();
+  const p = base.program;
+  const own = new Map<string, Graph>();
+  for (const g of graphs) {
+    if (own.has(g.name)) throw new BackendError(`graph '${g.name}' is given twice`);
+    if (p.graphs.has(g.name) && p.graphs.get(g.name) !== g)
+      throw new BackendError(`graph '${g.name}' already exists in the base program (give JIT graphs fresh names)`);
+    own.set(g.name, g);
+  }
+  const m = new ModuleBuilder(p, base.layout, own);
+  m.importRuntime();
+  m.importHosts();
+  const refs = scanRefs(graphs);
+  const imported = [...refs.graphs].filter((n) => !own.has(n)).sort();
+  for (const n of imported) {
+    if (!base.graphs.has(n)) throw new BackendError(`graph '${n}' is neither in the base module nor among the linked graphs`);
+    m.importGraph(n);
+  }
+  m.importTypeId();
+  collectObjectTypes(m, graphs);
+  m.importObjects(refs.objects);
+  m.importGlobals();
+  m.importTable(0);
+  const list = m.declareGraphs(graphs);
+  return m.assemble(opts.name ?? freshName(), [], list, started, true, refs.objects, imported);
+}
