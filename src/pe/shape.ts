@@ -1,0 +1,351 @@
+// Shapes: what a shared residual block assumes about the state that enters it. A shape keeps the
+// kept constants (greens), the structure of virtual objects and of the virtualizable shadows, and
+// marks every other value as a red leaf — a parameter of the residual block. `fit` checks that a
+// state can enter a block of a given shape and plans the ops that make it so (read a shadowed item,
+// write one back, materialize a virtual); `join` makes a shape general enough for two; `rebuild`
+// makes the state at the start of the block from its parameters.
+//
+// All four walk a state in the same order: the virtualizable shadows (fields, then array items),
+// then the frames from the outermost, each frame's key variables in order, virtual objects depth
+// first. The red leaves in that order are the block's parameters.
+
+import type { Block, Op, Program, Var } from "../ir/graph.ts";
+import { allFields, arrayDef } from "../ir/graph.ts";
+import type { LLType } from "../ir/types.ts";
+import { itemValueType } from "../ir/types.ts";
+import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
+import { constKey, resolve, sameConst, UNREAD } from "./abstract.ts";
+import type { BTContext } from "./bta.ts";
+import { liveAt } from "./normalize.ts";
+
+export type Shape =
+  | { readonly t: "const"; readonly c: import("../ir/graph.ts").Const }
+  | { readonly t: "red"; readonly type: LLType }
+  | { readonly t: "virt"; readonly id: number; readonly kind: "struct" | "array"; readonly type: string; readonly vals: Shape[] }
+  | { readonly t: "same"; readonly id: number }
+  | { readonly t: "vable"; readonly idx: number }
+  | { readonly t: "varr"; readonly idx: number; readonly a: number };
+
+export type SlotShape = { readonly s: "u" } | { readonly s: "c" | "d"; readonly v: Shape };
+
+export interface StateShape {
+  readonly vables: { readonly fields: SlotShape[]; readonly arrays: SlotShape[][] }[];
+  readonly frames: Shape[][];
+}
+
+/** Where each frame of a state is, and its key variables (those live there). */
+export interface FramePoint {
+  readonly ctx: BTContext;
+  readonly block: Block;
+  readonly op: number;
+  readonly vars: Var[];
+}
+
+/** The variables of frame `i` that matter at its point: live at the top frame's op, live after the call for callers (minus the call's result). */
+export function keyVars(s: State, i: number): Var[] {
+  const f = s.frames[i] as SFrame;
+  if (i === s.frames.length - 1) return liveAt(f.block, f.op);
+  const call = f.block.ops[f.op] as Op;
+  return liveAt(f.block, f.op + 1).filter((v) => v !== call.result);
+}
+
+export function framePoints(s: State): FramePoint[] {
+  return s.frames.map((f, i) => ({ ctx: f.ctx, block: f.block, op: f.op, vars: keyVars(s, i) }));
+}
+
+export function pointKey(points: readonly FramePoint[]): string {
+  return points.map((p) => `${p.ctx.ng.name}:${p.block.label}:${p.op}`).join("/");
+}
+
+/** Field or item types of a virtual object's values. */
+function valTypes(p: Program, o: { kind: "struct" | "array"; type: string }, n: number): LLType[] {
+  if (o.kind === "struct") return allFields(p, o.type).map((f) => f.type);
+  const a = arrayDef(p, o.type);
+  const t = a ? itemValueType(a.item) : ({ kind: "i32" } as LLType);
+  return new Array(n).fill(t);
+}
+
+/** The prefix of a key: frame points and the kept constants. */
+export function prefixKey(s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean): string {
+  const parts = [pointKey(points)];
+  points.forEach((pt, i) => {
+    const env = (s.frames[i] as SFrame).env;
+    pt.vars.forEach((v, k) => {
+      const a = resolve(env.get(v) as Abs);
+      if (a.k === "const" && keep(i, v)) parts.push(`${i}.${k}=${constKey(a.c)}`);
+    });
+  });
+  return parts.join("|");
+}
+
+/**
+ * The shape of a state: kept constants stay (they are also in the prefix of the key); other
+ * constants stay too when `exact`, else they become leaves like every red value.
+ */
+export function generalize(
+  p: Program,
+  s: State,
+  points: readonly FramePoint[],
+  keep: (frame: number, v: Var) => boolean,
+  exact: boolean,
+): StateShape {
+  const ids = new Map<VObj, number>();
+  let next = 0;
+  const val = (a0: Abs, type: LLType): Shape => {
+    const a = resolve(a0);
+    switch (a.k) {
+      case "const":
+        return exact ? { t: "const", c: a.c } : { t: "red", type };
+      case "red":
+        return { t: "red", type };
+      case "vable":
+        return { t: "vable", idx: a.f.info.idx };
+      case "varr":
+        return { t: "varr", idx: a.f.info.idx, a: a.a };
+      case "virt": {
+        const seen = ids.get(a.o);
+        if (seen !== undefined) return { t: "same", id: seen };
+        const id = next++;
+        ids.set(a.o, id);
+        const types = valTypes(p, a.o, a.o.vals.length);
+        return { t: "virt", id, kind: a.o.kind, type: a.o.type, vals: a.o.vals.map((v, i) => val(v, types[i] as LLType)) };
+      }
+    }
+  };
+  const slot = (sl: Slot, type: LLType): SlotShape => (sl.s === "u" ? { s: "u" } : { s: sl.s, v: val(sl.v, type) });
+  const vables = s.vables.map((f) => ({
+    fields: f.fields.map((sl, i) => slot(sl, (f.info.fields[i] as { type: LLType }).type)),
+    arrays: f.arrays.map((arr, ai) => arr.map((sl) => slot(sl, (f.info.arrays[ai] as { item: LLType }).item))),
+  }));
+  const frames = points.map((pt, i) =>
+    pt.vars.map((v) => {
+      const a = resolve((s.frames[i] as SFrame).env.get(v) as Abs);
+      if (a.k === "const" && keep(i, v)) return { t: "const", c: a.c } as Shape;
+      return val(a, v.type);
+    }),
+  );
+  return { vables, frames };
+}
+
+export function shapeString(sh: StateShape): string {
+  const val = (x: Shape): string => {
+    switch (x.t) {
+      case "const":
+        return `=${constKey(x.c)}`;
+      case "red":
+        return "r";
+      case "virt":
+        return `${x.type}{${x.vals.map(val).join(",")}}`;
+      case "same":
+        return `^${x.id}`;
+      case "vable":
+        return `F${x.idx}`;
+      case "varr":
+        return `F${x.idx}.${x.a}`;
+    }
+  };
+  const slot = (sl: SlotShape): string => (sl.s === "u" ? "_" : `${sl.s}${val(sl.v)}`);
+  const v = sh.vables.map((f) => `${f.fields.map(slot).join(",")};${f.arrays.map((a) => a.map(slot).join(",")).join(";")}`);
+  return `${v.join("||")}##${sh.frames.map((f) => f.map(val).join(",")).join("/")}`;
+}
+
+/** Types of the red leaves, in walk order. */
+export function leafTypes(sh: StateShape): LLType[] {
+  const out: LLType[] = [];
+  const val = (x: Shape): void => {
+    if (x.t === "red") out.push(x.type);
+    else if (x.t === "virt") for (const c of x.vals) val(c);
+  };
+  for (const f of sh.vables) {
+    for (const sl of f.fields) if (sl.s !== "u") val(sl.v);
+    for (const a of f.arrays) for (const sl of a) if (sl.s !== "u") val(sl.v);
+  }
+  for (const f of sh.frames) for (const x of f) val(x);
+  return out;
+}
+
+/** A shadowed slot: a scalar field (arr = -1, i = field index) or an array item. */
+export interface SlotRef {
+  readonly f: VFrame;
+  readonly arr: number;
+  readonly i: number;
+}
+
+export type ArgPlan = { readonly kind: "abs"; readonly a: Abs } | { readonly kind: "read"; readonly slot: SlotRef };
+
+/** What it takes to enter a block of some shape: slots to write back, slots to read, then one argument per leaf. */
+export interface FitPlan {
+  readonly flushes: SlotRef[];
+  readonly reads: SlotRef[];
+  readonly args: ArgPlan[];
+}
+
+/** Plan how state `s` enters a block of shape `sh`, or null if it cannot. */
+export function fit(s: State, points: readonly FramePoint[], sh: StateShape): FitPlan | null {
+  const role = new Map<VObj, number | "red">();
+  const byId = new Map<number, VObj>();
+  const flushes: SlotRef[] = [];
+  const reads: SlotRef[] = [];
+  const args: ArgPlan[] = [];
+  const makeRed = (o: VObj): boolean => {
+    const r = role.get(o);
+    if (r === "red") return true;
+    if (r !== undefined) return false;
+    role.set(o, "red");
+    for (const v of o.vals) {
+      const a = resolve(v);
+      if (a.k === "virt" && !makeRed(a.o)) return false;
+    }
+    return true;
+  };
+  const val = (a0: Abs, x: Shape): boolean => {
+    const a = resolve(a0);
+    switch (x.t) {
+      case "const":
+        return a.k === "const" && sameConst(a.c, x.c);
+      case "red":
+        if (a.k === "vable" || a.k === "varr") return false;
+        if (a.k === "virt" && !makeRed(a.o)) return false;
+        args.push({ kind: "abs", a });
+        return true;
+      case "vable":
+        return a.k === "vable" && a.f.info.idx === x.idx;
+      case "varr":
+        return a.k === "varr" && a.f.info.idx === x.idx && a.a === x.a;
+      case "same":
+        return a.k === "virt" && role.get(a.o) === x.id;
+      case "virt": {
+        if (a.k !== "virt" || a.o.kind !== x.kind || a.o.type !== x.type || a.o.vals.length !== x.vals.length) return false;
+        if (role.has(a.o) || byId.has(x.id)) return false;
+        role.set(a.o, x.id);
+        byId.set(x.id, a.o);
+        return a.o.vals.every((v, i) => val(v, x.vals[i] as Shape));
+      }
+    }
+  };
+  const slot = (sl: Slot, want: SlotShape, ref: SlotRef): boolean => {
+    if (want.s === "u") {
+      if (sl.s === "d") {
+        if (!escapes(sl.v)) return false;
+        flushes.push(ref);
+      }
+      return true;
+    }
+    if (sl.s === "u") {
+      if (want.v.t !== "red") return false;
+      reads.push(ref);
+      args.push({ kind: "read", slot: ref });
+      return true;
+    }
+    if (sl.s === "d" && want.s === "c") {
+      if (!escapes(sl.v)) return false;
+      flushes.push(ref);
+    }
+    return val(sl.v, want.v);
+  };
+  const escapes = (v: Abs): boolean => {
+    const a = resolve(v);
+    return a.k !== "virt" || makeRed(a.o);
+  };
+  for (let fi = 0; fi < s.vables.length; fi++) {
+    const f = s.vables[fi] as VFrame;
+    const w = sh.vables[fi];
+    if (!w) return null;
+    for (let i = 0; i < f.fields.length; i++) if (!slot(f.fields[i] as Slot, w.fields[i] as SlotShape, { f, arr: -1, i })) return null;
+    for (let ai = 0; ai < f.arrays.length; ai++) {
+      const arr = f.arrays[ai] as Slot[];
+      for (let i = 0; i < arr.length; i++)
+        if (!slot(arr[i] as Slot, (w.arrays[ai] as SlotShape[])[i] as SlotShape, { f, arr: ai, i })) return null;
+    }
+  }
+  for (let i = 0; i < points.length; i++) {
+    const env = (s.frames[i] as SFrame).env;
+    const want = sh.frames[i] as Shape[];
+    const vars = (points[i] as FramePoint).vars;
+    if (want.length !== vars.length) return null;
+    for (let k = 0; k < vars.length; k++) if (!val(env.get(vars[k] as Var) as Abs, want[k] as Shape)) return null;
+  }
+  return { flushes, reads, args };
+}
+
+/** A shape that both `a` and `b` fit (structure kept where they agree, red leaves elsewhere). */
+export function join(p: Program, points: readonly FramePoint[], infos: readonly VFrameInfo[], a: StateShape, b: StateShape): StateShape {
+  const pairs = new Map<string, number>();
+  let next = 0;
+  const val = (x: Shape, y: Shape, type: LLType): Shape => {
+    if (x.t === "const" && y.t === "const" && sameConst(x.c, y.c)) return x;
+    if (x.t === "vable" && y.t === "vable" && x.idx === y.idx) return x;
+    if (x.t === "varr" && y.t === "varr" && x.idx === y.idx && x.a === y.a) return x;
+    if (x.t === "virt" && y.t === "virt" && x.kind === y.kind && x.type === y.type && x.vals.length === y.vals.length) {
+      const key = `${x.id}:${y.id}`;
+      if (pairs.has(key)) return { t: "red", type };
+      const id = next++;
+      pairs.set(key, id);
+      const types = valTypes(p, x, x.vals.length);
+      return { t: "virt", id, kind: x.kind, type: x.type, vals: x.vals.map((c, i) => val(c, y.vals[i] as Shape, types[i] as LLType)) };
+    }
+    return { t: "red", type };
+  };
+  const slot = (x: SlotShape, y: SlotShape, type: LLType): SlotShape => {
+    if (x.s === "u" && y.s === "u") return x;
+    const s = x.s === "d" || y.s === "d" ? "d" : "c";
+    if (x.s === "u" || y.s === "u") return { s, v: { t: "red", type } };
+    return { s, v: val(x.v, y.v, type) };
+  };
+  return {
+    vables: a.vables.map((fa, fi) => {
+      const fb = b.vables[fi] as StateShape["vables"][number];
+      const info = infos[fi] as VFrameInfo;
+      return {
+        fields: fa.fields.map((x, i) => slot(x, fb.fields[i] as SlotShape, (info.fields[i] as { type: LLType }).type)),
+        arrays: fa.arrays.map((arr, ai) =>
+          arr.map((x, i) => slot(x, (fb.arrays[ai] as SlotShape[])[i] as SlotShape, (info.arrays[ai] as { item: LLType }).item)),
+        ),
+      };
+    }),
+    frames: a.frames.map((fr, i) =>
+      fr.map((x, k) => val(x, (b.frames[i] as Shape[])[k] as Shape, ((points[i] as FramePoint).vars[k] as Var).type)),
+    ),
+  };
+}
+
+/** The state at the start of a block of shape `sh` whose parameters are `params` (leaves in walk order). */
+export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: readonly VFrameInfo[], params: readonly Var[]): State {
+  let k = 0;
+  const objs = new Map<number, VObj>();
+  const vables: VFrame[] = infos.map((info) => ({ info, fields: [], arrays: [] }));
+  const val = (x: Shape): Abs => {
+    switch (x.t) {
+      case "const":
+        return { k: "const", c: x.c };
+      case "red":
+        return { k: "red", v: params[k++] as Var };
+      case "vable":
+        return { k: "vable", f: vables[x.idx] as VFrame };
+      case "varr":
+        return { k: "varr", f: vables[x.idx] as VFrame, a: x.a };
+      case "same":
+        return { k: "virt", o: objs.get(x.id) as VObj };
+      case "virt": {
+        const o: VObj = { kind: x.kind, type: x.type, vals: [], mat: null };
+        objs.set(x.id, o);
+        for (const c of x.vals) o.vals.push(val(c));
+        return { k: "virt", o };
+      }
+    }
+  };
+  const slot = (sl: SlotShape): Slot => (sl.s === "u" ? UNREAD : { s: sl.s, v: val(sl.v) });
+  sh.vables.forEach((w, fi) => {
+    const f = vables[fi] as VFrame;
+    for (const sl of w.fields) f.fields.push(slot(sl));
+    for (const arr of w.arrays) f.arrays.push(arr.map(slot));
+  });
+  const frames: SFrame[] = points.map((pt, i) => {
+    const env = new Map<Var, Abs>();
+    pt.vars.forEach((v, j) => {
+      env.set(v, val((sh.frames[i] as Shape[])[j] as Shape));
+    });
+    return { ctx: pt.ctx, block: pt.block, op: pt.op, env };
+  });
+  return { frames, vables };
+}

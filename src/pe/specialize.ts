@@ -1,0 +1,1173 @@
+// The specializer: partial evaluation of the interpreter's LL graphs on green values. Starting at
+// the portal's jit_merge_point with the greens as constants, it walks the interpreter's graphs
+// (normalized copies, see normalize.ts) on abstract values: constant operations fold, operations
+// on red values are emitted into the residual graph, branches on constants disappear, calls are
+// inlined (or stay residual calls), allocations stay virtual until they escape, and the
+// virtualizable frame's fields and items live in residual variables. Residual blocks are shared
+// where the state at a merge point (keyed on the greens) or a loop header repeats, which turns a
+// guest loop into a residual loop. Work is lazy (a worklist of states) and bounded by a budget of
+// residual ops; whatever is not specialized becomes an exit that resumes the interpreter.
+
+import type { Block, Const, DriverDef, Graph, Link, Op, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
+import { allFields, arrayDef, findField, isSubStruct, structDef } from "../ir/graph.ts";
+import { constant, newVar } from "../ir/builder.ts";
+import type { ScalarOpName } from "../ir/ops.ts";
+import { ScalarError, evalScalar, isScalarOp } from "../ir/ops.ts";
+import type { LLType } from "../ir/types.ts";
+import { BOOL, I32, VOID, itemValueType, ref } from "../ir/types.ts";
+import type { Heap, HeapRef, LLValue } from "../llinterp/heap.ts";
+import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
+import { UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
+import type { BTContext } from "./bta.ts";
+import { BindingTimes } from "./bta.ts";
+import { cleanup } from "./cleanup.ts";
+import { PEError, opPlace } from "./errors.ts";
+import { liveAt, normalize } from "./normalize.ts";
+import type { ExitInfo, ExitReason, ResumeFrame, ResumeValue, VirtualDesc, Writeback } from "./resume.ts";
+import { buildExitGraph, contGraph, freshGraphName } from "./resume.ts";
+import type { FitPlan, FramePoint, SlotRef, StateShape } from "./shape.ts";
+import { fit, framePoints, generalize, join, leafTypes, pointKey, prefixKey, rebuild, shapeString } from "./shape.ts";
+
+/** Where a promote asks for the values to specialize on. */
+export interface PromoteSite {
+  /** The interpreter graph, block (normalized) and op of the promote. */
+  readonly graph: string;
+  readonly block: string;
+  readonly op: number;
+  readonly loc?: SourceLoc;
+  readonly type: LLType;
+  /** The inlined call stack, outermost (the portal) first. */
+  readonly stack: readonly string[];
+}
+
+export interface SpecializeOptions {
+  /** The heap the green objects live on (read for immutable fields and items). */
+  readonly heap: Heap;
+  /** The red values observed at the merge point (needed for virtualizable arrays: their lengths). */
+  readonly reds?: readonly LLValue[];
+  /** Most residual ops per compilation (default 4000). */
+  readonly budget?: number;
+  /** Runs a graph on constant arguments, to fold elidable calls (e.g. `(g, a) => l3.call(g, a)`). */
+  readonly call?: (graph: string, args: readonly LLValue[]) => LLValue;
+  /** The value(s) a red value had at a promote; undefined: none known (the promote becomes an exit). */
+  readonly promote?: (site: PromoteSite) => LLValue | readonly LLValue[] | undefined;
+  /** Name of the residual graph (default: pe.<portal>.<n>). */
+  readonly name?: string;
+  /** Shared blocks with different shapes per key before they are merged into a general one (default 4). */
+  readonly maxVersions?: number;
+  /** Versions of one loop header with different constants before its constants are generalized (default 32). */
+  readonly unrollLimit?: number;
+  /** Deepest inlining (default 24). */
+  readonly inlineDepth?: number;
+  /** Longest array kept virtual (default 1024). */
+  readonly virtualArrayMax?: number;
+}
+
+export interface SpecializeStats {
+  /** Ops in the residual graph (after cleanup), block exits not counted. */
+  readonly ops: number;
+  readonly blocks: number;
+  readonly exits: number;
+  /** Distinct green states specialized at merge points (guest instructions). */
+  readonly guestInstructions: number;
+  /** ops / guestInstructions. */
+  readonly opsPerInstruction: number;
+  /** Residual ops emitted while specializing (before cleanup), exits counted. */
+  readonly emitted: number;
+  readonly budget: number;
+  readonly budgetExhausted: boolean;
+}
+
+export interface Residual {
+  /** The residual graph (installed in the program): params are the driver's reds, result the portal's. */
+  readonly graph: Graph;
+  readonly portal: string;
+  readonly driver: DriverDef;
+  readonly greens: readonly Const[];
+  readonly exits: readonly ExitInfo[];
+  /** Exit graphs and continuation graphs made for this residual graph (installed too). */
+  readonly support: readonly Graph[];
+  readonly stats: SpecializeStats;
+  readonly warnings: readonly string[];
+}
+
+interface Item {
+  readonly state: State;
+  readonly block: Block;
+  /** The state is at a block entry not checked yet (sharing, budget). */
+  readonly atEntry: boolean;
+}
+
+interface Version {
+  readonly str: string;
+  readonly shape: StateShape;
+  readonly block: Block;
+}
+
+type Flow = "go" | "end";
+
+/** Specialize `portal` at its merge point on the given green values; the residual graph and its support graphs are added to the program. */
+export function specialize(p: Program, portal: string, greens: readonly LLValue[], opts: SpecializeOptions): Residual {
+  return new Specializer(p, portal, opts).run(greens);
+}
+
+class Specializer {
+  private readonly p: Program;
+  private readonly opts: SpecializeOptions;
+  private readonly heap: Heap;
+  private readonly portal: Graph;
+  private readonly driver: DriverDef;
+  private readonly bt: BindingTimes;
+  private readonly ctx0: BTContext;
+  private readonly budget: number;
+  private readonly rg: Graph;
+  private cur: Block;
+  private emitted = 0;
+  private readonly queue: Item[] = [];
+  private readonly versions = new Map<string, Version[]>();
+  private readonly pointCounts = new Map<string, number>();
+  private readonly mergeKeys = new Set<string>();
+  /** Green states that are guest loop headers (targets of can_enter_jit). */
+  private readonly loopHeads = new Set<string | null>();
+  private readonly exits: ExitInfo[] = [];
+  private readonly support: Graph[] = [];
+  private readonly warnings: string[] = [];
+  private readonly safeOps = new Set<Op>();
+  private vinfos: VFrameInfo[] = [];
+  private blockCount = 0;
+  private exhausted = false;
+
+  constructor(p: Program, portal: string, opts: SpecializeOptions) {
+    this.p = p;
+    this.opts = opts;
+    this.heap = opts.heap;
+    const g = p.graphs.get(portal);
+    if (!g) throw new PEError(`specialize: unknown graph '${portal}'`);
+    this.portal = g;
+    const ng = normalize(p, g);
+    const mb = [...ng.mergeBlocks][0];
+    if (!mb) throw new PEError(`specialize: graph '${portal}' has no jit_merge_point`);
+    const dname = (mb.ops[0] as Op).attrs.callee ?? "";
+    const d = p.drivers.get(dname);
+    if (!d) throw new PEError(`specialize: unknown JIT driver '${dname}' at ${opPlace(ng.graph, mb, 0, mb.ops[0])}`);
+    this.driver = d;
+    this.bt = new BindingTimes(p, g, d);
+    this.ctx0 = this.bt.portalContext();
+    this.bt.check();
+    this.budget = opts.budget ?? 4000;
+    this.rg = { name: opts.name ?? freshGraphName(p, `pe.${portal}.1`), blocks: [], result: g.result, flags: {} };
+    this.cur = this.newBlock([]);
+  }
+
+  run(greens: readonly LLValue[]): Residual {
+    const consts = this.enter(greens);
+    while (this.queue.length > 0) this.process(this.queue.shift() as Item);
+    const stats0 = { emitted: this.emitted };
+    cleanup(this.rg, this.safeOps);
+    this.p.graphs.set(this.rg.name, this.rg);
+    let ops = 0;
+    for (const b of this.rg.blocks) ops += b.ops.length;
+    const gi = this.mergeKeys.size;
+    return {
+      graph: this.rg,
+      portal: this.portal.name,
+      driver: this.driver,
+      greens: consts,
+      exits: this.exits,
+      support: this.support,
+      warnings: this.warnings,
+      stats: {
+        ops,
+        blocks: this.rg.blocks.length,
+        exits: this.exits.length,
+        guestInstructions: gi,
+        opsPerInstruction: gi > 0 ? ops / gi : 0,
+        emitted: stats0.emitted,
+        budget: this.budget,
+        budgetExhausted: this.exhausted,
+      },
+    };
+  }
+
+  // ---- entry -----------------------------------------------------------------------------------
+
+  private enter(greens: readonly LLValue[]): Const[] {
+    const d = this.driver;
+    const ng = this.ctx0.ng;
+    const mb = [...ng.mergeBlocks].find((b) => (b.ops[0] as Op).attrs.callee === d.name) as Block;
+    const mop = mb.ops[0] as Op;
+    const ngr = d.greens.length;
+    if (greens.length !== ngr)
+      throw new PEError(`specialize: driver '${d.name}' has ${ngr} greens (${d.greens.join(", ")}), got ${greens.length} values`);
+    const consts = greens.map((v, i) => toConst(v, (mop.args[i] as Value).type));
+    const params = d.reds.map((name, k) => newVar((mop.args[ngr + k] as Value).type, name));
+    this.cur.params.push(...params);
+    // virtualizable frames: read the shadowed arrays' references and check their lengths
+    const infos: VFrameInfo[] = [];
+    const guards: { len: Var; expect: number }[] = [];
+    for (const name of d.virtualizables ?? []) {
+      const k = d.reds.indexOf(name);
+      if (k < 0) throw new PEError(`driver '${d.name}': virtualizable '${name}' is not one of its reds`);
+      const ptr = params[k] as Var;
+      if (ptr.type.kind !== "ref") throw new PEError(`driver '${d.name}': virtualizable '${name}' is not a struct reference`);
+      const sname = ptr.type.name;
+      const declared = virtualizableFields(this.p, sname);
+      if (declared.length === 0)
+        throw new PEError(`driver '${d.name}': virtualizable '${name}' has type '${sname}', which declares no virtualizable fields`);
+      const fields: { name: string; type: LLType }[] = [];
+      const arrays: VFrameInfo["arrays"][number][] = [];
+      for (const decl of declared) {
+        const isArr = decl.endsWith("[*]");
+        const fname = isArr ? decl.slice(0, -3) : decl;
+        const fd = findField(this.p, sname, fname);
+        if (!fd) throw new PEError(`struct '${sname}': virtualizable field '${fname}' does not exist`);
+        if (!isArr) {
+          fields.push({ name: fname, type: fd.type });
+          continue;
+        }
+        const adef = fd.type.kind === "ref" ? arrayDef(this.p, fd.type.name) : undefined;
+        if (!adef) throw new PEError(`struct '${sname}': virtualizable '${decl}' needs '${fname}' to be an array reference`);
+        if (fd.mutable)
+          throw new PEError(
+            `struct '${sname}': virtualizable '${decl}' needs '${fname}' to be immutable (readonly): the array must stay the same`,
+          );
+        const observed = this.opts.reds?.[k];
+        if (observed === undefined || observed === null)
+          throw new PEError(
+            `specialize: virtualizable array '${name}.${decl}' needs the observed red values (opts.reds) to know its length`,
+          );
+        const arrObj = this.heap.getField(observed as HeapRef, sname, fname);
+        if (arrObj === null) throw new PEError(`specialize: '${name}.${fname}' is null in the observed frame`);
+        const len = this.heap.length(arrObj as HeapRef, adef.name);
+        const r = this.emit("getfield", [ptr], { type: sname, field: fname }, fd.type, undefined, true) as Var;
+        const l = this.emit("arraylen", [r], { type: adef.name }, I32, undefined, true) as Var;
+        guards.push({ len: l, expect: len });
+        arrays.push({ field: fname, type: adef.name, item: itemValueType(adef.item), ref: r, len });
+      }
+      infos.push({ idx: infos.length, red: k, ptr, struct: sname, fields, arrays });
+    }
+    this.vinfos = infos;
+    const vables: VFrame[] = infos.map((info) => ({
+      info,
+      fields: info.fields.map(() => UNREAD),
+      arrays: info.arrays.map((a) => new Array<Slot>(a.len).fill(UNREAD)),
+    }));
+    const env = new Map<Var, Abs>();
+    for (const pv of mb.params) {
+      const k = mop.args.indexOf(pv);
+      if (k < 0)
+        throw new PEError(`${opPlace(ng.graph, mb, 0, mop)}: '${pv.name}' is live at the merge point but not named by driver '${d.name}'`);
+      if (k < ngr) env.set(pv, constAbs(consts[k] as Const));
+      else {
+        const vf = vables.find((v) => v.info.red === k - ngr);
+        env.set(pv, vf ? { k: "vable", f: vf } : redAbs(params[k - ngr] as Var));
+      }
+    }
+    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables };
+    for (const gd of guards) {
+      const c = this.emit("int_eq", [gd.len, constant(I32, gd.expect)], {}, BOOL) as Var;
+      this.guard(c, () => this.exitHere(forkState(state), "guard", `a virtualizable array's length is not ${gd.expect}`));
+    }
+    this.shareAt(state, true);
+    return consts;
+  }
+
+  // ---- the worklist ----------------------------------------------------------------------------
+
+  private process(it: Item): void {
+    this.cur = it.block;
+    const s = it.state;
+    if (it.atEntry && this.blockEntry(s) === "end") return;
+    while (this.step(s) === "go");
+  }
+
+  private step(s: State): Flow {
+    const f = top(s);
+    if (f.op < f.block.ops.length) return this.evalOp(s, f, f.block.ops[f.op] as Op);
+    return this.evalExit(s, f);
+  }
+
+  private overBudget(): boolean {
+    if (this.emitted >= this.budget) this.exhausted = true;
+    return this.emitted >= this.budget;
+  }
+
+  /** At the entry of f.block: share at merge points and loop headers, stop when over budget. */
+  private blockEntry(s: State): Flow {
+    const f = top(s);
+    const ng = f.ctx.ng;
+    if (
+      s.frames.length === 1 &&
+      f.ctx === this.ctx0 &&
+      ng.mergeBlocks.has(f.block) &&
+      (f.block.ops[0] as Op).attrs.callee === this.driver.name
+    )
+      return this.shareAt(s, true);
+    if (ng.sharingHeaders.has(f.block)) return this.shareAt(s, false);
+    if (this.overBudget()) {
+      this.exitHere(s, "budget", "the budget ran out here");
+      return "end";
+    }
+    return "go";
+  }
+
+  /** Jump to a shared residual block for this state, making one if none fits. Ends the item. */
+  private shareAt(s: State, isMerge: boolean): Flow {
+    const f = top(s);
+    if (isMerge) {
+      const mop = f.block.ops[0] as Op;
+      const ngr = this.driver.greens.length;
+      for (let i = 0; i < ngr; i++) {
+        const a = this.val(f, mop.args[i] as Value);
+        if (a.k !== "const") {
+          const msg = `${opPlace(f.ctx.ng.graph, f.block, 0, mop)}: the green '${this.driver.greens[i]}' is not a constant here; leaving to the interpreter`;
+          this.warn(msg);
+          this.exitHere(s, "green", msg);
+          return "end";
+        }
+      }
+      for (const info of this.vinfos) {
+        const a = this.val(f, mop.args[ngr + info.red] as Value);
+        if (a.k !== "vable" || a.f.info.idx !== info.idx) {
+          const msg = `${opPlace(f.ctx.ng.graph, f.block, 0, mop)}: the virtualizable '${this.driver.reds[info.red]}' is not the frame the code was entered with; leaving to the interpreter`;
+          this.warn(msg);
+          this.exitHere(s, "green", msg);
+          return "end";
+        }
+      }
+    }
+    const points = framePoints(s);
+    const pk = pointKey(points);
+    const last = points.length - 1;
+    const generalizeAll = !isMerge && (this.pointCounts.get(pk) ?? 0) >= (this.opts.unrollLimit ?? 32);
+    const topCtx = (points[last] as FramePoint).ctx;
+    const keep = (fi: number, v: Var): boolean => (fi < last ? true : !generalizeAll && !topCtx.red.has(v));
+    // Constants of red values stay in the shape (and fold further) except at guest loop headers
+    // (marked by can_enter_jit) and at loop headers of the interpreter's own graphs.
+    const exact = isMerge && !this.loopHeads.has(this.greensKey(f, f.block.ops[0] as Op));
+    const prefix = prefixKey(s, points, keep);
+    const list = this.versions.get(prefix) ?? [];
+    const maxVersions = this.opts.maxVersions ?? 4;
+    const shape0 = generalize(this.p, s, points, keep, exact);
+    const str = shapeString(shape0);
+    const same = list.find((v) => v.str === str);
+    if (same) {
+      const plan = fit(s, points, same.shape);
+      if (plan) {
+        this.applyFit(plan, same.block);
+        return "end";
+      }
+    }
+    const over = this.overBudget();
+    if (over || !exact || list.length >= maxVersions) {
+      // an existing version that takes this state without extra ops, else one that takes it with some
+      const plans = list.map((v) => ({ v, plan: fit(s, points, v.shape) }));
+      const ok = plans.filter((x) => x.plan !== null) as { v: Version; plan: FitPlan }[];
+      const free = ok.find(
+        (x) => x.plan.flushes.length === 0 && x.plan.reads.length === 0 && !x.plan.args.some((a) => a.kind === "abs" && a.a.k === "virt"),
+      );
+      const pick = free ?? (over || list.length >= maxVersions ? ok[0] : undefined);
+      if (pick) {
+        this.applyFit(pick.plan, pick.v.block);
+        return "end";
+      }
+    }
+    if (over) {
+      this.exitHere(s, isMerge ? "merge" : "budget", isMerge ? "this green state was not specialized (budget)" : "the budget ran out here");
+      return "end";
+    }
+    let shape = shape0;
+    let plan: FitPlan | null = null;
+    if (list.length >= maxVersions) {
+      shape = list.reduce((acc, v) => join(this.p, points, this.vinfos, acc, v.shape), shape0);
+      plan = fit(s, points, shape);
+      if (!plan) shape = shape0;
+    }
+    plan ??= fit(s, points, shape);
+    if (!plan) throw new PEError("internal: a state does not fit its own shape");
+    const params = leafTypes(shape).map((t, i) => newVar(t, `x${i}`));
+    const block = this.newBlock(params);
+    this.applyFit(plan, block);
+    list.push({ str: shapeString(shape), shape, block });
+    this.versions.set(prefix, list);
+    this.pointCounts.set(pk, (this.pointCounts.get(pk) ?? 0) + 1);
+    if (isMerge) this.mergeKeys.add(prefix);
+    this.queue.push({ state: rebuild(points, shape, this.vinfos, params), block, atEntry: false });
+    return "end";
+  }
+
+  /** The green values of a merge point or can_enter_jit, as a key (null if one is not constant). */
+  private greensKey(f: SFrame, o: Op): string | null {
+    const parts: string[] = [];
+    for (let i = 0; i < this.driver.greens.length; i++) {
+      const a = this.val(f, o.args[i] as Value);
+      if (a.k !== "const") return null;
+      parts.push(constKey(a.c));
+    }
+    return parts.join(",");
+  }
+
+  private applyFit(plan: FitPlan, target: Block): void {
+    for (const r of plan.flushes) this.writeSlot(r);
+    const reads = new Map<SlotRef, Var>();
+    for (const r of plan.reads) reads.set(r, this.readSlot(r));
+    const args = plan.args.map((a) => (a.kind === "read" ? (reads.get(a.slot) as Var) : this.rv(a.a, new Set())));
+    this.close({ kind: "jump", link: { target, args } });
+  }
+
+  // ---- residual code ---------------------------------------------------------------------------
+
+  private newBlock(params: Var[]): Block {
+    const b: Block = { label: `b${this.blockCount++}`, params, ops: [], exit: { kind: "none" } };
+    this.rg.blocks.push(b);
+    return b;
+  }
+
+  private emit(op: Op["op"], args: Value[], attrs: Op["attrs"], type: LLType, loc?: SourceLoc, safe = false, name = "v"): Var | null {
+    const result = type.kind === "void" ? null : newVar(type, name);
+    const o: Op = { op, args, result, attrs, ...(loc ? { loc } : {}) };
+    this.cur.ops.push(o);
+    if (safe) this.safeOps.add(o);
+    this.emitted++;
+    return result;
+  }
+
+  private close(e: Block["exit"]): void {
+    this.cur.exit = e;
+    this.emitted++;
+  }
+
+  /** Branch on a residual condition: the true side continues in the current flow, the false side runs `onFail`. */
+  private guard(cond: Var, onFail: () => void): void {
+    const ok = this.newBlock([]);
+    const bad = this.newBlock([]);
+    this.close({ kind: "branch", cond, ifTrue: { target: ok, args: [] }, ifFalse: { target: bad, args: [] } });
+    this.cur = bad;
+    onFail();
+    this.cur = ok;
+  }
+
+  private warn(msg: string): void {
+    if (!this.warnings.includes(msg)) this.warnings.push(msg);
+  }
+
+  /** The residual value of an abstract value: virtuals are materialized, shadowed frames are used by reference (added to `touched`). */
+  private rv(a0: Abs, touched: Set<VFrame>): Value {
+    const a = resolve(a0);
+    switch (a.k) {
+      case "const":
+        return a.c;
+      case "red":
+        return a.v;
+      case "virt":
+        return this.materialize(a.o, touched);
+      case "vable":
+        touched.add(a.f);
+        return a.f.info.ptr;
+      case "varr":
+        touched.add(a.f);
+        return (a.f.info.arrays[a.a] as { ref: Var }).ref;
+    }
+  }
+
+  private materialize(o: VObj, touched: Set<VFrame>): Var {
+    const fix: { o: VObj; i: number; t: VObj }[] = [];
+    const r = this.mat(o, touched, fix, new Set());
+    for (const x of fix) {
+      if (x.o.kind === "struct")
+        this.emit(
+          "setfield",
+          [x.o.mat as Var, x.t.mat as Var],
+          { type: x.o.type, field: (allFields(this.p, x.o.type)[x.i] as { name: string }).name },
+          VOID,
+        );
+      else this.emit("setitem", [x.o.mat as Var, constant(I32, x.i), x.t.mat as Var], { type: x.o.type }, VOID);
+    }
+    return r;
+  }
+
+  private mat(o: VObj, touched: Set<VFrame>, fix: { o: VObj; i: number; t: VObj }[], busy: Set<VObj>): Var {
+    if (o.mat) return o.mat;
+    busy.add(o);
+    const types = o.kind === "struct" ? allFields(this.p, o.type).map((f) => f.type) : o.vals.map(() => this.itemType(o.type));
+    const vals: Value[] = o.vals.map((v0, i) => {
+      const v = resolve(v0);
+      if (v.k === "virt") {
+        if (busy.has(v.o)) {
+          fix.push({ o, i, t: v.o });
+          return zeroConst(types[i] as LLType);
+        }
+        return this.mat(v.o, touched, fix, busy);
+      }
+      return this.rv(v, touched);
+    });
+    const t = ref(o.type);
+    let r: Var;
+    if (o.kind === "struct") {
+      r = this.emit("new", vals.every(isZeroValue) ? [] : vals, { type: o.type }, t) as Var;
+    } else {
+      const nonZero = vals.filter((v) => !isZeroValue(v)).length;
+      if (arrayDef(this.p, o.type)?.mutable !== false && nonZero * 2 < vals.length) {
+        r = this.emit("newarray", [constant(I32, vals.length)], { type: o.type }, t) as Var;
+        vals.forEach((v, k) => {
+          if (!isZeroValue(v)) this.emit("setitem", [r, constant(I32, k), v], { type: o.type }, VOID);
+        });
+      } else r = this.emit("newarray_init", vals, { type: o.type }, t) as Var;
+    }
+    o.mat = r;
+    busy.delete(o);
+    return r;
+  }
+
+  private itemType(arr: string): LLType {
+    const a = arrayDef(this.p, arr);
+    return a ? itemValueType(a.item) : I32;
+  }
+
+  private slotOf(r: SlotRef): Slot {
+    return (r.arr < 0 ? r.f.fields[r.i] : (r.f.arrays[r.arr] as Slot[])[r.i]) as Slot;
+  }
+
+  private setSlot(r: SlotRef, sl: Slot): void {
+    if (r.arr < 0) r.f.fields[r.i] = sl;
+    else (r.f.arrays[r.arr] as Slot[])[r.i] = sl;
+  }
+
+  /** Emit the read of a shadowed field or item (it becomes clean). */
+  private readSlot(r: SlotRef): Var {
+    const info = r.f.info;
+    let v: Var;
+    if (r.arr < 0) {
+      const fd = info.fields[r.i] as { name: string; type: LLType };
+      v = this.emit("getfield", [info.ptr], { type: info.struct, field: fd.name }, fd.type, undefined, true, fd.name) as Var;
+    } else {
+      const a = info.arrays[r.arr] as VFrameInfo["arrays"][number];
+      v = this.emit("getitem", [a.ref, constant(I32, r.i)], { type: a.type }, a.item, undefined, true, `${a.field}${r.i}`) as Var;
+    }
+    this.setSlot(r, { s: "c", v: redAbs(v) });
+    return v;
+  }
+
+  /** Emit the write-back of a dirty shadowed field or item (it becomes clean). */
+  private writeSlot(r: SlotRef): void {
+    const sl = this.slotOf(r);
+    if (sl.s !== "d") return;
+    const info = r.f.info;
+    const touched = new Set<VFrame>();
+    const v = this.rv(sl.v, touched);
+    if (r.arr < 0) this.emit("setfield", [info.ptr, v], { type: info.struct, field: (info.fields[r.i] as { name: string }).name }, VOID);
+    else {
+      const a = info.arrays[r.arr] as VFrameInfo["arrays"][number];
+      this.emit("setitem", [a.ref, constant(I32, r.i), v], { type: a.type }, VOID);
+    }
+    this.setSlot(r, { s: "c", v: resolve(sl.v) });
+  }
+
+  private flush(f: VFrame): void {
+    f.fields.forEach((_, i) => {
+      this.writeSlot({ f, arr: -1, i });
+    });
+    for (let ai = 0; ai < f.arrays.length; ai++) this.flushArray(f, ai);
+  }
+
+  private invalidate(f: VFrame): void {
+    f.fields.fill(UNREAD);
+    for (const arr of f.arrays) arr.fill(UNREAD);
+  }
+
+  /** Emit an op on residual values; frames passed to it are written back before and forgotten after. */
+  private residual(f: SFrame, o: Op, args: Abs[], attrs: Op["attrs"] = o.attrs, opName: Op["op"] = o.op): Abs | null {
+    const touched = new Set<VFrame>();
+    const vals = args.map((a) => this.rv(a, touched));
+    for (const t of touched) this.flush(t);
+    const type = o.result ? o.result.type : VOID;
+    const r = this.emit(opName, vals, attrs, type, o.loc, false, o.result?.name ?? "v");
+    for (const t of touched) this.invalidate(t);
+    void f;
+    return r ? redAbs(r) : null;
+  }
+
+  /** Emit an op that only compares references (no access to the frames' contents). */
+  private residualPlain(o: Op, args: Abs[]): Abs {
+    const vals = args.map((a0) => {
+      const a = resolve(a0);
+      if (a.k === "vable") return a.f.info.ptr;
+      if (a.k === "varr") return (a.f.info.arrays[a.a] as { ref: Var }).ref;
+      return this.rv(a, new Set());
+    });
+    return redAbs(this.emit(o.op, vals, o.attrs, (o.result as Var).type, o.loc, false, (o.result as Var).name) as Var);
+  }
+
+  // ---- exits -----------------------------------------------------------------------------------
+
+  /** Leave to the interpreter from state `s` (its top frame's block and op is where it continues). */
+  private exitHere(s: State, reason: ExitReason, detail: string): void {
+    const leaves: Var[] = [];
+    const leafIdx = new Map<Var, number>();
+    const virtuals: { kind: "struct" | "array"; type: string; values: ResumeValue[] }[] = [];
+    const vidx = new Map<VObj, number>();
+    const leaf = (v: Var): ResumeValue => {
+      let i = leafIdx.get(v);
+      if (i === undefined) {
+        i = leaves.length;
+        leaves.push(v);
+        leafIdx.set(v, i);
+      }
+      return { k: "leaf", i };
+    };
+    const rvOf = (a0: Abs): ResumeValue => {
+      const a = resolve(a0);
+      switch (a.k) {
+        case "const":
+          return { k: "const", c: a.c };
+        case "red":
+          return leaf(a.v);
+        case "vable":
+          return leaf(a.f.info.ptr);
+        case "varr":
+          return leaf((a.f.info.arrays[a.a] as { ref: Var }).ref);
+        case "virt": {
+          const seen = vidx.get(a.o);
+          if (seen !== undefined) return { k: "virtual", i: seen };
+          const i = virtuals.length;
+          vidx.set(a.o, i);
+          const d = { kind: a.o.kind, type: a.o.type, values: [] as ResumeValue[] };
+          virtuals.push(d);
+          for (const v of a.o.vals) d.values.push(rvOf(v));
+          return { k: "virtual", i };
+        }
+      }
+    };
+    const last = s.frames.length - 1;
+    const frames: ResumeFrame[] = s.frames.map((f, i) => {
+      const point = i === last ? f.op : f.op + 1;
+      const result = i === last ? null : (f.block.ops[f.op] as Op).result;
+      const vars = liveAt(f.block, point);
+      const values = vars.map((v): ResumeValue => {
+        if (v === result) return { k: "result" };
+        const a = f.env.get(v);
+        if (!a) throw new PEError(`internal: '${v.name}' has no value at ${opPlace(f.ctx.ng.graph, f.block, point, f.block.ops[point])}`);
+        return rvOf(a);
+      });
+      const loc = f.block.ops[point]?.loc;
+      return {
+        graph: f.ctx.ng.name,
+        block: f.block.label,
+        op: point,
+        cont: contGraph(this.p, f.ctx.ng, f.block, point),
+        vars: vars.map((v) => v.name),
+        values,
+        ...(loc ? { loc } : {}),
+      };
+    });
+    const writebacks: Writeback[] = [];
+    for (const vf of s.vables) {
+      const info = vf.info;
+      vf.fields.forEach((sl, i) => {
+        if (sl.s === "d")
+          writebacks.push({
+            kind: "field",
+            target: leaf(info.ptr),
+            type: info.struct,
+            field: (info.fields[i] as { name: string }).name,
+            value: rvOf(sl.v),
+          });
+      });
+      vf.arrays.forEach((arr, ai) => {
+        const a = info.arrays[ai] as VFrameInfo["arrays"][number];
+        arr.forEach((sl, i) => {
+          if (sl.s === "d") writebacks.push({ kind: "item", target: leaf(a.ref), type: a.type, index: i, value: rvOf(sl.v) });
+        });
+      });
+    }
+    const index = this.exits.length;
+    const info: ExitInfo = {
+      index,
+      graph: freshGraphName(this.p, `${this.rg.name}.exit${index}`),
+      reason,
+      detail,
+      leafTypes: leaves.map((v) => v.type),
+      frames,
+      virtuals: virtuals as VirtualDesc[],
+      writebacks,
+    };
+    const eg = buildExitGraph(this.p, info, this.rg.result);
+    this.p.graphs.set(eg.name, eg);
+    this.support.push(eg);
+    for (const fr of frames) {
+      const cg = this.p.graphs.get(fr.cont) as Graph;
+      if (!this.support.includes(cg)) this.support.push(cg);
+    }
+    this.exits.push(info);
+    const r = this.emit("call", leaves, { callee: eg.name }, this.rg.result, undefined, false, "r");
+    this.close({ kind: "return", value: r });
+  }
+
+  // ---- ops -------------------------------------------------------------------------------------
+
+  private val(f: SFrame, v: Value): Abs {
+    if (v.kind === "const") return constAbs(v);
+    const a = f.env.get(v);
+    if (!a) throw new PEError(`internal: '${v.name}' has no value in '${f.ctx.ng.name}', block '${f.block.label}'`);
+    return resolve(a);
+  }
+
+  private set(f: SFrame, o: Op, a: Abs | null): Flow {
+    if (o.result) {
+      if (!a) throw new PEError(`internal: no value for the result of ${o.op}`);
+      f.env.set(o.result, a);
+    }
+    f.op++;
+    return "go";
+  }
+
+  private evalOp(s: State, f: SFrame, o: Op): Flow {
+    const args = o.args.map((a) => this.val(f, a));
+    if (isScalarOp(o.op)) {
+      if (args.every((a) => a.k === "const")) {
+        try {
+          const r = evalScalar(
+            o.op as ScalarOpName,
+            args.map((a) => (a as { c: Const }).c.value as number | bigint | boolean),
+          );
+          return this.set(f, o, constAbs(toConst(r, (o.result as Var).type)));
+        } catch (e) {
+          if (!(e instanceof ScalarError)) throw e;
+        }
+      }
+      return this.set(f, o, this.residual(f, o, args));
+    }
+    const a0 = args[0] as Abs;
+    switch (o.op) {
+      case "same_as":
+        return this.set(f, o, a0);
+      case "can_enter_jit": {
+        const k = o.attrs.callee === this.driver.name ? this.greensKey(f, o) : null;
+        if (k !== null) this.loopHeads.add(k);
+        f.op++;
+        return "go";
+      }
+      case "assert_green":
+      case "jit_merge_point":
+        f.op++;
+        return "go";
+      case "is_constant":
+        return this.set(f, o, constAbs(constant(BOOL, a0.k === "const")));
+      case "promote":
+        return this.promote(s, f, o, a0);
+      case "new": {
+        const fields = allFields(this.p, o.attrs.type as string);
+        const vals = args.length > 0 ? args : fields.map((fd) => constAbs(zeroConst(fd.type)));
+        return this.set(f, o, { k: "virt", o: { kind: "struct", type: o.attrs.type as string, vals, mat: null } });
+      }
+      case "newarray": {
+        const n = a0.k === "const" ? (a0.c.value as number) : -1;
+        if (n >= 0 && n <= (this.opts.virtualArrayMax ?? 1024)) {
+          const z = constAbs(zeroConst(this.itemType(o.attrs.type as string)));
+          return this.set(f, o, {
+            k: "virt",
+            o: { kind: "array", type: o.attrs.type as string, vals: new Array<Abs>(n).fill(z), mat: null },
+          });
+        }
+        return this.set(f, o, this.residual(f, o, args));
+      }
+      case "newarray_init":
+        return this.set(f, o, { k: "virt", o: { kind: "array", type: o.attrs.type as string, vals: args, mat: null } });
+      case "getfield":
+        return this.set(f, o, this.getfield(f, o, a0));
+      case "setfield":
+        this.setfield(f, o, a0, args[1] as Abs);
+        f.op++;
+        return "go";
+      case "getitem":
+        return this.set(f, o, this.getitem(f, o, a0, args[1] as Abs));
+      case "setitem":
+        this.setitem(f, o, a0, args[1] as Abs, args[2] as Abs);
+        f.op++;
+        return "go";
+      case "arraylen":
+        return this.set(f, o, this.arraylen(f, o, a0));
+      case "ref_is_null":
+        if (a0.k === "const") return this.set(f, o, constAbs(constant(BOOL, a0.c.value === null)));
+        if (a0.k !== "red") return this.set(f, o, constAbs(constant(BOOL, false)));
+        return this.set(f, o, this.residualPlain(o, args));
+      case "ref_eq":
+        return this.set(f, o, this.refEq(o, a0, args[1] as Abs));
+      case "ref_test":
+        return this.set(f, o, this.refTest(o, a0));
+      case "ref_cast":
+        return this.set(f, o, this.refCast(f, o, a0));
+      case "call":
+        return this.call(s, f, o, o.attrs.callee as string, args);
+      case "call_ref":
+        if (a0.k === "const" && a0.c.value !== null && typeof a0.c.value === "object" && "fn" in a0.c.value)
+          return this.call(s, f, o, a0.c.value.fn, args.slice(1));
+        return this.set(f, o, this.residual(f, o, args));
+      case "getglobal": {
+        const gl = this.p.globals.get(o.attrs.callee as string);
+        if (gl && !gl.mutable) return this.set(f, o, constAbs(gl.init));
+        return this.set(f, o, this.residual(f, o, args));
+      }
+      default:
+        // call_host, setglobal, arraycopy and anything else: residual
+        return this.set(f, o, this.residual(f, o, args));
+    }
+  }
+
+  private getfield(f: SFrame, o: Op, obj: Abs): Abs {
+    const sname = o.attrs.type as string;
+    const fname = o.attrs.field as string;
+    switch (obj.k) {
+      case "const": {
+        const fd = findField(this.p, sname, fname);
+        if (obj.c.value !== null && fd && !fd.mutable)
+          return constAbs(toConst(this.heap.getField(fromConst(obj.c) as HeapRef, sname, fname), fd.type));
+        break;
+      }
+      case "virt": {
+        const i = allFields(this.p, obj.o.type).findIndex((fd) => fd.name === fname);
+        if (i >= 0) return resolve(obj.o.vals[i] as Abs);
+        break;
+      }
+      case "vable": {
+        const info = obj.f.info;
+        const fi = info.fields.findIndex((fd) => fd.name === fname);
+        if (fi >= 0) {
+          const sl = obj.f.fields[fi] as Slot;
+          return sl.s === "u" ? redAbs(this.readSlot({ f: obj.f, arr: -1, i: fi })) : resolve(sl.v);
+        }
+        const ai = info.arrays.findIndex((a) => a.field === fname);
+        if (ai >= 0) return { k: "varr", f: obj.f, a: ai };
+        return this.residualPlain(o, [obj]);
+      }
+    }
+    return this.residual(f, o, [obj]) as Abs;
+  }
+
+  private setfield(f: SFrame, o: Op, obj: Abs, v: Abs): void {
+    const fname = o.attrs.field as string;
+    if (obj.k === "virt") {
+      const i = allFields(this.p, obj.o.type).findIndex((fd) => fd.name === fname);
+      if (i >= 0) {
+        obj.o.vals[i] = v;
+        return;
+      }
+    }
+    if (obj.k === "vable") {
+      const info = obj.f.info;
+      const fi = info.fields.findIndex((fd) => fd.name === fname);
+      if (fi >= 0) {
+        obj.f.fields[fi] = { s: "d", v };
+        return;
+      }
+      if (info.arrays.some((a) => a.field === fname))
+        throw new PEError(
+          `${opPlace(f.ctx.ng.graph, f.block, f.op, o)}: setfield replaces the virtualizable array '${fname}' of '${info.struct}'`,
+        );
+      const touched = new Set<VFrame>();
+      const val = this.rv(v, touched);
+      for (const t of touched) this.flush(t);
+      this.emit("setfield", [info.ptr, val], o.attrs, VOID, o.loc);
+      for (const t of touched) this.invalidate(t);
+      return;
+    }
+    this.residual(f, o, [obj, v]);
+  }
+
+  private getitem(f: SFrame, o: Op, arr: Abs, ix: Abs): Abs {
+    const aname = o.attrs.type as string;
+    const i = ix.k === "const" ? (ix.c.value as number) : -1;
+    switch (arr.k) {
+      case "const": {
+        const def = arrayDef(this.p, aname);
+        if (arr.c.value !== null && def && !def.mutable && ix.k === "const") {
+          const h = fromConst(arr.c) as HeapRef;
+          if (i >= 0 && i < this.heap.length(h, aname)) return constAbs(toConst(this.heap.getItem(h, aname, i), itemValueType(def.item)));
+        }
+        break;
+      }
+      case "virt":
+        if (ix.k === "const" && i >= 0 && i < arr.o.vals.length) return resolve(arr.o.vals[i] as Abs);
+        break;
+      case "varr": {
+        const slots = arr.f.arrays[arr.a] as Slot[];
+        if (ix.k === "const" && i >= 0 && i < slots.length) {
+          const sl = slots[i] as Slot;
+          return sl.s === "u" ? redAbs(this.readSlot({ f: arr.f, arr: arr.a, i })) : resolve(sl.v);
+        }
+        if (ix.k !== "const") this.flushArray(arr.f, arr.a);
+        return this.residualPlain(o, [arr, ix]);
+      }
+    }
+    return this.residual(f, o, [arr, ix]) as Abs;
+  }
+
+  private flushArray(vf: VFrame, ai: number): void {
+    (vf.arrays[ai] as Slot[]).forEach((_, i) => {
+      this.writeSlot({ f: vf, arr: ai, i });
+    });
+  }
+
+  private setitem(f: SFrame, o: Op, arr: Abs, ix: Abs, v: Abs): void {
+    const i = ix.k === "const" ? (ix.c.value as number) : -1;
+    if (arr.k === "virt" && ix.k === "const" && i >= 0 && i < arr.o.vals.length) {
+      arr.o.vals[i] = v;
+      return;
+    }
+    if (arr.k === "varr") {
+      const slots = arr.f.arrays[arr.a] as Slot[];
+      if (ix.k === "const" && i >= 0 && i < slots.length) {
+        slots[i] = { s: "d", v };
+        return;
+      }
+      this.flushArray(arr.f, arr.a);
+      const touched = new Set<VFrame>();
+      const vals = [(arr.f.info.arrays[arr.a] as { ref: Var }).ref, this.rv(ix, touched), this.rv(v, touched)];
+      for (const t of touched) this.flush(t);
+      this.emit("setitem", vals, o.attrs, VOID, o.loc);
+      for (const t of touched) this.invalidate(t);
+      slots.fill(UNREAD);
+      return;
+    }
+    this.residual(f, o, [arr, ix, v]);
+  }
+
+  private arraylen(f: SFrame, o: Op, arr: Abs): Abs {
+    if (arr.k === "const" && arr.c.value !== null)
+      return constAbs(constant(I32, this.heap.length(fromConst(arr.c) as HeapRef, o.attrs.type as string)));
+    if (arr.k === "virt") return constAbs(constant(I32, arr.o.vals.length));
+    if (arr.k === "varr") return constAbs(constant(I32, (arr.f.info.arrays[arr.a] as { len: number }).len));
+    return this.residual(f, o, [arr]) as Abs;
+  }
+
+  private refEq(o: Op, a: Abs, b: Abs): Abs {
+    const yes = (x: boolean): Abs => constAbs(constant(BOOL, x));
+    if (a.k === "const" && b.k === "const") {
+      const x = fromConst(a.c);
+      const y = fromConst(b.c);
+      if (x === null || y === null) return yes(x === y);
+      if (typeof x === "object" && typeof y === "object" && "fn" in x && "fn" in y)
+        return yes((x as { fn: string }).fn === (y as { fn: string }).fn);
+      return yes(x === y);
+    }
+    if (a.k === "virt" || b.k === "virt") return yes(a.k === "virt" && b.k === "virt" && a.o === b.o);
+    if (a.k === "vable" && b.k === "vable") return yes(a.f === b.f);
+    if (a.k === "varr" && b.k === "varr") return yes(a.f === b.f && a.a === b.a);
+    if ((a.k === "vable" && b.k === "varr") || (a.k === "varr" && b.k === "vable")) return yes(false);
+    if ((a.k === "const" && a.c.value === null && b.k !== "red") || (b.k === "const" && b.c.value === null && a.k !== "red"))
+      return yes(false);
+    return this.residualPlain(o, [a, b]);
+  }
+
+  private refTest(o: Op, x: Abs): Abs {
+    const s = o.attrs.type as string;
+    const yes = (v: boolean): Abs => constAbs(constant(BOOL, v));
+    if (x.k === "const") {
+      if (x.c.value === null) return yes(false);
+      return yes(isSubStruct(this.p, this.heap.typeName(fromConst(x.c) as HeapRef), s));
+    }
+    if (x.k === "virt") return yes(x.o.kind === "struct" && isSubStruct(this.p, x.o.type, s));
+    if (x.k === "varr") return yes(false);
+    return this.residualPlain(o, [x]);
+  }
+
+  private refCast(f: SFrame, o: Op, x: Abs): Abs {
+    const s = o.attrs.type as string;
+    if (x.k === "const" && (x.c.value === null || isSubStruct(this.p, this.heap.typeName(fromConst(x.c) as HeapRef), s))) return x;
+    if (x.k === "virt" && x.o.kind === "struct" && isSubStruct(this.p, x.o.type, s)) return x;
+    if (x.k === "vable" && isSubStruct(this.p, x.f.info.struct, s)) return x;
+    return this.residual(f, o, [x]) as Abs;
+  }
+
+  private promote(s: State, f: SFrame, o: Op, x: Abs): Flow {
+    if (x.k !== "red") return this.set(f, o, x);
+    const site: PromoteSite = {
+      graph: f.ctx.ng.name,
+      block: f.block.label,
+      op: f.op,
+      ...(o.loc ? { loc: o.loc } : {}),
+      type: x.v.type,
+      stack: s.frames.map((fr) => fr.ctx.ng.name),
+    };
+    const seen = this.opts.promote?.(site);
+    const values: LLValue[] = seen === undefined ? [] : Array.isArray(seen) ? [...(seen as LLValue[])] : [seen as LLValue];
+    const where = opPlace(f.ctx.ng.graph, f.block, f.op, o);
+    if (values.length === 0) {
+      this.exitHere(s, "promote", `no value known for the promote at ${where}`);
+      return "end";
+    }
+    const t = x.v.type;
+    for (const v of values) {
+      const c = toConst(v, t);
+      const cond = this.eqTest(x.v, c);
+      const yes = this.newBlock([]);
+      const no = this.newBlock([]);
+      this.close({ kind: "branch", cond, ifTrue: { target: yes, args: [] }, ifFalse: { target: no, args: [] } });
+      const s2 = forkState(s);
+      const f2 = top(s2);
+      f2.env.set(o.result as Var, constAbs(c));
+      f2.op++;
+      this.queue.push({ state: s2, block: yes, atEntry: false });
+      this.cur = no;
+    }
+    this.exitHere(s, "promote", `the value at the promote at ${where} is not one specialized for`);
+    return "end";
+  }
+
+  private eqTest(x: Var, c: Const): Var {
+    switch (x.type.kind) {
+      case "i32":
+        return this.emit("int_eq", [x, c], {}, BOOL) as Var;
+      case "i64":
+        return this.emit("llong_eq", [x, c], {}, BOOL) as Var;
+      case "bool":
+        return this.emit("bool_eq", [x, c], {}, BOOL) as Var;
+      case "f64":
+        if (Number.isNaN(c.value as number)) return this.emit("float_ne", [x, x], {}, BOOL) as Var;
+        return this.emit("float_eq", [x, c], {}, BOOL) as Var;
+      default:
+        return this.emit("ref_eq", [x, c], {}, BOOL) as Var;
+    }
+  }
+
+  private call(s: State, f: SFrame, o: Op, name: string, args: Abs[]): Flow {
+    const g = this.p.graphs.get(name);
+    if (!g) throw new PEError(`${opPlace(f.ctx.ng.graph, f.block, f.op, o)}: call to unknown graph '${name}'`);
+    const residualCall = (): Flow => {
+      const attrs = { callee: name };
+      return this.set(f, o, this.residual(f, o, args, attrs, "call"));
+    };
+    if (g === this.portal || g.flags.portal || g.flags.dontLookInside) return residualCall();
+    if (g.flags.elidable && this.opts.call && args.every((a) => a.k === "const")) {
+      let r: LLValue;
+      try {
+        r = this.opts.call(
+          name,
+          args.map((a) => fromConst((a as { c: Const }).c)),
+        );
+      } catch {
+        return residualCall();
+      }
+      return this.set(f, o, o.result ? constAbs(toConst(r, o.result.type)) : null);
+    }
+    if (s.frames.some((fr) => fr.ctx.ng.orig === g) || s.frames.length >= (this.opts.inlineDepth ?? 24)) return residualCall();
+    // inline: a new frame at the callee's start
+    const mask = o.args.map((a) => a.kind === "const" || !f.ctx.red.has(a));
+    const ctx = this.bt.contextFor(g, mask);
+    const start = ctx.ng.graph.blocks[0] as Block;
+    const env = new Map<Var, Abs>();
+    start.params.forEach((pv, i) => {
+      env.set(pv, args[i] as Abs);
+    });
+    s.frames.push({ ctx, block: start, op: 0, env });
+    return this.blockEntry(s);
+  }
+
+  // ---- block exits -----------------------------------------------------------------------------
+
+  private bind(f: SFrame, l: Link): void {
+    const env = new Map<Var, Abs>();
+    l.target.params.forEach((pv, i) => {
+      env.set(pv, this.val(f, l.args[i] as Value));
+    });
+    f.block = l.target;
+    f.op = 0;
+    f.env = env;
+  }
+
+  private evalExit(s: State, f: SFrame): Flow {
+    const e = f.block.exit;
+    switch (e.kind) {
+      case "jump":
+        this.bind(f, e.link);
+        return this.blockEntry(s);
+      case "branch": {
+        const c = this.val(f, e.cond);
+        if (c.k === "const") {
+          this.bind(f, c.c.value ? e.ifTrue : e.ifFalse);
+          return this.blockEntry(s);
+        }
+        const links = [e.ifTrue, e.ifFalse];
+        const targets = links.map(() => this.newBlock([]));
+        this.close({
+          kind: "branch",
+          cond: this.rv(c, new Set()),
+          ifTrue: { target: targets[0] as Block, args: [] },
+          ifFalse: { target: targets[1] as Block, args: [] },
+        });
+        this.fork(s, links, targets);
+        return "end";
+      }
+      case "switch": {
+        const v = this.val(f, e.value);
+        if (v.k === "const") {
+          const n = v.c.value as number;
+          this.bind(f, e.cases.find((c) => c.value === n)?.link ?? e.default);
+          return this.blockEntry(s);
+        }
+        const links = [...e.cases.map((c) => c.link), e.default];
+        const targets = links.map(() => this.newBlock([]));
+        this.close({
+          kind: "switch",
+          value: this.rv(v, new Set()),
+          cases: e.cases.map((c, i) => ({ value: c.value, link: { target: targets[i] as Block, args: [] } })),
+          default: { target: targets[targets.length - 1] as Block, args: [] },
+        });
+        this.fork(s, links, targets);
+        return "end";
+      }
+      case "return": {
+        const v = e.value ? this.val(f, e.value) : null;
+        if (s.frames.length > 1) {
+          s.frames.pop();
+          const caller = top(s);
+          const call = caller.block.ops[caller.op] as Op;
+          if (call.result && v) caller.env.set(call.result, v);
+          caller.op++;
+          return "go";
+        }
+        const touched = new Set<VFrame>();
+        const r = v ? this.rv(v, touched) : null;
+        for (const vf of s.vables) this.flush(vf);
+        this.close({ kind: "return", value: r });
+        return "end";
+      }
+      case "raise":
+        this.exitHere(s, "raise", `the interpreter raises at ${opPlace(f.ctx.ng.graph, f.block, f.block.ops.length, undefined)}`);
+        return "end";
+      default:
+        throw new PEError(`internal: block '${f.block.label}' of '${f.ctx.ng.name}' has no exit`);
+    }
+  }
+
+  /** Queue each side of a residual branch/switch with its own copy of the state. */
+  private fork(s: State, links: Link[], targets: Block[]): void {
+    links.forEach((l, i) => {
+      const s2 = i === links.length - 1 ? s : forkState(s);
+      this.bind(top(s2), l);
+      this.queue.push({ state: s2, block: targets[i] as Block, atEntry: true });
+    });
+  }
+}
+
+function top(s: State): SFrame {
+  return s.frames[s.frames.length - 1] as SFrame;
+}
+
+function isZeroValue(v: Value): boolean {
+  if (v.kind !== "const") return false;
+  const x = v.value;
+  return x === null || x === false || x === 0n || (x === 0 && !Object.is(x, -0));
+}
+
+/** The virtualizable declarations of a struct (its own, else its nearest ancestor's). */
+export function virtualizableFields(p: Program, struct: string): readonly string[] {
+  let s = structDef(p, struct);
+  const seen = new Set<string>();
+  while (s && !seen.has(s.name)) {
+    if (s.virtualizable && s.virtualizable.length > 0) return s.virtualizable;
+    seen.add(s.name);
+    s = s.parent ? structDef(p, s.parent) : undefined;
+  }
+  return [];
+}

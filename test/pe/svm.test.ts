@@ -1,0 +1,133 @@
+// The specializer on a small stack machine written as LL text (graphs/svm.ll): guest loops become
+// residual loops without code reads, dispatch or operand-stack traffic; results and output match
+// the interpreter, including guest errors and exits (guards, budget) that resume in it.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Program } from "../../src/ir/graph.ts";
+import type { StructDef } from "../../src/ir/types.ts";
+import { ref } from "../../src/ir/types.ts";
+import type { HeapRef } from "../../src/llinterp/heap.ts";
+import type { JSHeap } from "../../src/llinterp/js-heap.ts";
+import { formatResidual, specializeAt } from "../../src/pe/index.ts";
+import { findOps, loadProgram, loopBlocks, opsIn, run, setup, verify } from "./util.ts";
+
+// opcodes of svm.ll
+const [HALT, PUSH, ADD, LT, JNZ, JMP, GET, SET, PRINT, MUL, DIV] = [0, 1, 2, 4, 5, 6, 7, 8, 9, 11, 12];
+
+/** sum = 0; for (i = 0; i < n; i++) sum += i; print sum; return sum */
+function sumProgram(n: number): number[] {
+  // biome-ignore format: one instruction per line
+  return [
+    PUSH, 0, SET, 0,        // 0: i = 0
+    PUSH, 0, SET, 1,        // 4: sum = 0
+    GET, 0, PUSH, n, LT,    // 8: i < n
+    JNZ, 17,                // 13
+    JMP, 33,                // 15
+    GET, 1, GET, 0, ADD, SET, 1,      // 17: sum += i
+    GET, 0, PUSH, 1, ADD, SET, 0,     // 24: i += 1
+    JMP, 8,                 // 31
+    GET, 1, PRINT, GET, 1, HALT,      // 33
+  ];
+}
+
+function frame(p: Program, heap: JSHeap, stack = 16, locals = 4): HeapRef {
+  return heap.newStruct(p.types.get("Frame") as StructDef, [
+    heap.fromJS(new Int32Array(stack), ref("Stack")),
+    heap.fromJS(new Int32Array(locals), ref("Stack")),
+  ]) as HeapRef;
+}
+
+function codeOf(heap: JSHeap, code: number[]): HeapRef {
+  return heap.fromJS(new Int32Array(code), ref("Code")) as HeapRef;
+}
+
+describe("svm: a stack machine with a virtualizable frame", () => {
+  it("turns the guest loop into a residual loop free of dispatch, code reads and stack traffic", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const code = codeOf(heap, sumProgram(100));
+    const expected = run(l3, "run", [code, frame(p, heap)]);
+    assert.deepEqual(expected, { result: "4950", output: "4950\n" });
+    const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
+    verify(p);
+    assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), expected);
+    const loop = loopBlocks(r.graph);
+    assert.ok(loop.length > 0, "the residual graph has a loop");
+    assert.equal(findOps(r.graph, "getitem", "Code").length, 0, "no code reads");
+    assert.ok(!r.graph.blocks.some((b) => b.exit.kind === "switch"), "no dispatch switch");
+    assert.deepEqual(
+      opsIn(loop).filter((o) => ["getitem", "setitem", "getfield", "setfield", "call"].includes(o.op)),
+      [],
+      "no memory traffic or calls in the loop",
+    );
+    assert.ok(r.stats.guestInstructions >= 20);
+    assert.match(formatResidual(p, r), /^; residual graph of 'run' for code=#code, pc=0, sp=0/);
+  });
+
+  it("leaves through a guard when the frame's arrays have other lengths, and the interpreter finishes", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const code = codeOf(heap, sumProgram(10));
+    const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
+    assert.deepEqual(run(l3, r.graph.name, [frame(p, heap, 32, 8)]), { result: "45", output: "45\n" });
+    assert.ok(r.exits.some((e) => e.reason === "guard"));
+  });
+
+  it("folds constant guest arithmetic and keeps red arithmetic", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    // print(2 * 3 + 4); local0 * 5 + 1
+    const code = codeOf(heap, [PUSH, 2, PUSH, 3, MUL, PUSH, 4, ADD, PRINT, GET, 0, PUSH, 5, MUL, PUSH, 1, ADD, HALT]);
+    const f = frame(p, heap);
+    const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [f] });
+    const ops = opsIn(r.graph.blocks).map((o) => o.op);
+    assert.ok(!ops.includes("int_add") || findOps(r.graph, "int_add").every((o) => o.args.some((a) => a.kind === "var")));
+    const f2 = frame(p, heap);
+    heap.setItem(heap.getField(f2, "Frame", "locals") as HeapRef, "Stack", 0, 7);
+    const f3 = frame(p, heap);
+    heap.setItem(heap.getField(f3, "Frame", "locals") as HeapRef, "Stack", 0, 7);
+    assert.deepEqual(run(l3, r.graph.name, [f2]), run(l3, "run", [code, f3]));
+    assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), { result: "1", output: "10\n" });
+  });
+
+  it("exits at a guest error and the interpreter reports it", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    // print 100 / local0
+    const code = codeOf(heap, [PUSH, 100, GET, 0, DIV, PRINT, PUSH, 0, HALT]);
+    const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
+    verify(p);
+    assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), { result: "error: division by zero", output: "" });
+    const f = frame(p, heap);
+    heap.setItem(heap.getField(f, "Frame", "locals") as HeapRef, "Stack", 0, 7);
+    assert.deepEqual(run(l3, r.graph.name, [f]), { result: "0", output: "14\n" });
+    assert.ok(r.exits.some((e) => e.reason === "raise"));
+  });
+
+  it("stays correct under a tiny budget: unspecialized states leave to the interpreter", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const code = codeOf(heap, sumProgram(50));
+    const expected = run(l3, "run", [code, frame(p, heap)]);
+    for (const budget of [1, 5, 10, 20, 30]) {
+      const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)], budget });
+      verify(p);
+      assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), expected, `budget ${budget}`);
+      assert.ok(r.stats.budgetExhausted, `budget ${budget} is exhausted`);
+      assert.ok(r.exits.some((e) => e.reason === "merge" || e.reason === "budget"));
+    }
+  });
+
+  it("specializes at a loop header in the middle of a run, with the frame's current contents", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const code = codeOf(heap, sumProgram(10));
+    const f = frame(p, heap);
+    const locals = heap.getField(f, "Frame", "locals") as HeapRef;
+    heap.setItem(locals, "Stack", 0, 4); // i = 4
+    heap.setItem(locals, "Stack", 1, 6); // sum = 0+1+2+3
+    const r = specializeAt(p, "run", [code, 8, 0], { heap, reds: [f] });
+    assert.deepEqual(run(l3, r.graph.name, [f]), { result: "45", output: "45\n" });
+  });
+});
