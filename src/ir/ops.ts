@@ -93,7 +93,7 @@ export const SCALAR_OPS = {
   int_add_ovf: ii((a, b) => ovf(a + b), true),
   int_sub_ovf: ii((a, b) => ovf(a - b), true),
   int_mul_ovf: ii((a, b) => ovf(Number(BigInt(a) * BigInt(b))), true),
-  int_neg_ovf: { params: [I32], result: I32, fn: ((a: number) => ovf(-a)) as never, canFail: true },
+  int_neg_ovf: { params: [I32], result: I32, fn: ((a: number) => ovf(0 - a)) as never, canFail: true },
   // i32 comparisons (signed) and unsigned comparisons
   int_eq: icmp((a, b) => a === b),
   int_ne: icmp((a, b) => a !== b),
