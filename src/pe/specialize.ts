@@ -268,7 +268,7 @@ class Specializer {
       const c = this.emit("int_eq", [gd.len, constant(I32, gd.expect)], {}, BOOL) as Var;
       this.guard(c, () => this.exitHere(forkState(state), "guard", `a virtualizable array's length is not ${gd.expect}`));
     }
-    this.shareAt(state, true);
+    this.shareAt(state, true, true);
     return consts;
   }
 
@@ -312,7 +312,7 @@ class Specializer {
   }
 
   /** Jump to a shared residual block for this state, making one if none fits. Ends the item. */
-  private shareAt(s: State, isMerge: boolean): Flow {
+  private shareAt(s: State, isMerge: boolean, first = false): Flow {
     const f = top(s);
     if (isMerge) {
       const mop = f.block.ops[0] as Op;
@@ -358,7 +358,7 @@ class Specializer {
         return "end";
       }
     }
-    const over = this.overBudget();
+    const over = !first && this.overBudget();
     if (over || !exact || list.length >= maxVersions) {
       // an existing version that takes this state without extra ops, else one that takes it with some
       const plans = list.map((v) => ({ v, plan: fit(s, points, v.shape) }));

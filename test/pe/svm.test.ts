@@ -13,7 +13,7 @@ import { formatResidual, specializeAt } from "../../src/pe/index.ts";
 import { findOps, loadProgram, loopBlocks, opsIn, run, setup, verify } from "./util.ts";
 
 // opcodes of svm.ll
-const [HALT, PUSH, ADD, LT, JNZ, JMP, GET, SET, PRINT, MUL, DIV] = [0, 1, 2, 4, 5, 6, 7, 8, 9, 11, 12];
+const [HALT, PUSH, ADD, SUB, LT, JNZ, JMP, GET, SET, PRINT, MUL, DIV, MULK, CALL, SQK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15];
 
 /** sum = 0; for (i = 0; i < n; i++) sum += i; print sum; return sum */
 function sumProgram(n: number): number[] {
@@ -47,7 +47,7 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     const p = loadProgram("svm.ll");
     const { heap, l3 } = setup(p);
     const code = codeOf(heap, sumProgram(100));
-    const expected = run(l3, "run", [code, frame(p, heap)]);
+    const expected = run(l3, "run", [code, 0, frame(p, heap)]);
     assert.deepEqual(expected, { result: "4950", output: "4950\n" });
     const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
     verify(p);
@@ -87,7 +87,7 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     heap.setItem(heap.getField(f2, "Frame", "locals") as HeapRef, "Stack", 0, 7);
     const f3 = frame(p, heap);
     heap.setItem(heap.getField(f3, "Frame", "locals") as HeapRef, "Stack", 0, 7);
-    assert.deepEqual(run(l3, r.graph.name, [f2]), run(l3, "run", [code, f3]));
+    assert.deepEqual(run(l3, r.graph.name, [f2]), run(l3, "run", [code, 0, f3]));
     assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), { result: "1", output: "10\n" });
   });
 
@@ -109,7 +109,7 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     const p = loadProgram("svm.ll");
     const { heap, l3 } = setup(p);
     const code = codeOf(heap, sumProgram(50));
-    const expected = run(l3, "run", [code, frame(p, heap)]);
+    const expected = run(l3, "run", [code, 0, frame(p, heap)]);
     for (const budget of [1, 5, 10, 20, 30]) {
       const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)], budget });
       verify(p);
@@ -129,5 +129,84 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     heap.setItem(locals, "Stack", 1, 6); // sum = 0+1+2+3
     const r = specializeAt(p, "run", [code, 8, 0], { heap, reds: [f] });
     assert.deepEqual(run(l3, r.graph.name, [f]), { result: "45", output: "45\n" });
+  });
+
+  it("promote: specializes on the value seen, guards it, and resumes in the interpreter on another value", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    // local0 * promote(local1), printed; then the same again
+    const code = codeOf(heap, [GET, 0, MULK, PRINT, GET, 0, MULK, PRINT, PUSH, 0, HALT]);
+    const withLocals = (a: number, b: number): HeapRef => {
+      const f = frame(p, heap);
+      const lo = heap.getField(f, "Frame", "locals") as HeapRef;
+      heap.setItem(lo, "Stack", 0, a);
+      heap.setItem(lo, "Stack", 1, b);
+      return f;
+    };
+    const sites: string[] = [];
+    const r = specializeAt(p, "run", [code, 0, 0], {
+      heap,
+      reds: [withLocals(5, 3)],
+      promote: (site) => {
+        sites.push(`${site.graph}:${site.block}:${site.op}`);
+        return 3;
+      },
+    });
+    verify(p);
+    assert.ok(sites.length >= 1);
+    const muls = findOps(r.graph, "int_mul");
+    assert.ok(
+      muls.length > 0 && muls.every((o) => o.args.some((a) => a.kind === "const" && a.value === 3)),
+      "multiplies by the constant 3",
+    );
+    assert.deepEqual(run(l3, r.graph.name, [withLocals(5, 3)]), { result: "0", output: "15\n15\n" });
+    // another value: the guard fails, the interpreter takes over from the promote
+    assert.deepEqual(run(l3, r.graph.name, [withLocals(5, 4)]), { result: "0", output: "20\n20\n" });
+    assert.ok(r.exits.some((e) => e.reason === "promote"));
+    // several values: one case each
+    const r2 = specializeAt(p, "run", [code, 0, 0], { heap, reds: [withLocals(5, 3)], promote: () => [3, 4] });
+    assert.deepEqual(run(l3, r2.graph.name, [withLocals(2, 4)]), { result: "0", output: "8\n8\n" });
+    assert.deepEqual(run(l3, r2.graph.name, [withLocals(2, 7)]), { result: "0", output: "14\n14\n" });
+    // no value known: the promote is an exit
+    const r3 = specializeAt(p, "run", [code, 0, 0], { heap, reds: [withLocals(5, 3)] });
+    assert.deepEqual(run(l3, r3.graph.name, [withLocals(6, 7)]), { result: "0", output: "42\n42\n" });
+  });
+
+  it("keeps the guest's recursive calls as residual calls of the portal, with the new frame materialized", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const F = 9;
+    // biome-ignore format: one instruction per line
+    const code = codeOf(heap, [
+      PUSH, 10, CALL, F, PRINT, PUSH, 0, HALT, HALT,     // main: print fact(10)
+      GET, 0, PUSH, 1, LT, JNZ, 27,                       // 9: fact(n): if n < 1 goto base
+      GET, 0, GET, 0, PUSH, 1, SUB, CALL, F, MUL, HALT,   // 16: n * fact(n - 1)
+      PUSH, 1, HALT,                                      // 27: base: 1
+    ]);
+    const expected = run(l3, "run", [code, 0, frame(p, heap)]);
+    assert.deepEqual(expected, { result: "0", output: "3628800\n" });
+    const main = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
+    const fact = specializeAt(p, "run", [code, F, 0], { heap, reds: [frame(p, heap)] });
+    verify(p);
+    assert.deepEqual(run(l3, main.graph.name, [frame(p, heap)]), expected);
+    const calls = findOps(fact.graph, "call").filter((o) => o.attrs.callee === "run");
+    assert.equal(calls.length, 1, "one residual recursive call");
+    assert.equal(findOps(fact.graph, "new", "Frame").length, 1, "the callee's frame is materialized for it");
+    const f = frame(p, heap);
+    heap.setItem(heap.getField(f, "Frame", "locals") as HeapRef, "Stack", 0, 6);
+    assert.deepEqual(run(l3, fact.graph.name, [f]), { result: "720", output: "" });
+  });
+
+  it("folds elidable calls on constants by running them, and inlines them otherwise", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const code = codeOf(heap, [SQK, 12, PRINT, PUSH, 0, HALT]);
+    const folded = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)], call: (g, a) => l3.call(g, a) });
+    assert.equal(loopBlocks(folded.graph).length, 0);
+    assert.ok(findOps(folded.graph, "call_host").some((o) => o.args[0]?.kind === "const" && o.args[0].value === 144));
+    const inlined = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
+    verify(p);
+    assert.ok(loopBlocks(inlined.graph).length > 0, "without a way to run it, the helper's loop is residual");
+    for (const r of [folded, inlined]) assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), { result: "0", output: "144\n" });
   });
 });

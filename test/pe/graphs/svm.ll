@@ -8,7 +8,11 @@
 ;   3 SUB      a b -> a-b                      10 DUP      a -> a a
 ;   4 LT       a b -> (a<b ? 1 : 0)            11 MUL      a b -> a*b
 ;   5 JNZ t    pop; jump to t if not 0         12 DIV      a b -> a/b (guest error on 0)
-;   6 JMP t    jump to t                       other       guest error "bad opcode"
+;   6 JMP t    jump to t                      13 MULK     a -> a * promote(local 1)
+;  14 CALL f   a -> f(a): runs the code at pc f in a new frame with a as local 0 (a recursive
+;              call of the portal); HALT there returns the top of its stack
+;  15 SQK k    push slowsq(k) (an elidable helper with a loop)
+;   other      guest error "bad opcode"
 
 struct Frame { stack: Stack, locals: Stack } virtualizable(stack[*], locals[*])
 array Code = i32
@@ -24,8 +28,8 @@ message 1 "division by zero"
 entry run
 
 graph run -> i32 [portal] {
-start(%code0: Code, %frame0: Frame):
-  jump loop(%code0, 0, 0, %frame0)
+start(%code0: Code, %pc0: i32, %frame0: Frame):
+  jump loop(%code0, %pc0, 0, %frame0)
 loop(%code: Code, %pc: i32, %sp: i32, %frame: Frame):
   jit_merge_point<d> %code, %pc, %sp, %frame
   %op: i32 = getitem<Code> %code, %pc
@@ -33,7 +37,7 @@ loop(%code: Code, %pc: i32, %sp: i32, %frame: Frame):
   %lo: Stack = getfield<Frame.locals> %frame
   %pc1: i32 = int_add %pc, 1
   %pc2: i32 = int_add %pc, 2
-  switch %op, 0: halt(), 1: push(), 2: binop(), 3: binop(), 4: binop(), 5: jnz(), 6: jmp(), 7: get(), 8: set(), 9: print(), 10: dup(), 11: binop(), 12: binop(), default: bad()
+  switch %op, 0: halt(), 1: push(), 2: binop(), 3: binop(), 4: binop(), 5: jnz(), 6: jmp(), 7: get(), 8: set(), 9: print(), 10: dup(), 11: binop(), 12: binop(), 13: mulk(), 14: callf(), 15: sqk(), default: bad()
 halt():
   %th: i32 = int_sub %sp, 1
   %rh: i32 = getitem<Stack> %st, %th
@@ -86,8 +90,50 @@ dup():
   setitem<Stack> %st, %sp, %dv
   %sp_d2: i32 = int_add %sp, 1
   jump loop(%code, %pc1, %sp_d2, %frame)
+mulk():
+  %kv: i32 = getitem<Stack> %lo, 1
+  %kp: i32 = promote %kv
+  %im: i32 = int_sub %sp, 1
+  %xm: i32 = getitem<Stack> %st, %im
+  %pm: i32 = int_mul %xm, %kp
+  setitem<Stack> %st, %im, %pm
+  jump loop(%code, %pc1, %sp, %frame)
+callf():
+  %fpc: i32 = getitem<Code> %code, %pc1
+  %nst: Stack = newarray<Stack> 16
+  %nlo: Stack = newarray<Stack> 4
+  %nf: Frame = new<Frame> %nst, %nlo
+  %ic: i32 = int_sub %sp, 1
+  %ac: i32 = getitem<Stack> %st, %ic
+  setitem<Stack> %nlo, 0, %ac
+  %res: i32 = call<run> %code, %fpc, %nf
+  setitem<Stack> %st, %ic, %res
+  jump loop(%code, %pc2, %sp, %frame)
+sqk():
+  %sk: i32 = getitem<Code> %code, %pc1
+  %sq: i32 = call<slowsq> %sk
+  setitem<Stack> %st, %sp, %sq
+  %sp_sq: i32 = int_add %sp, 1
+  jump loop(%code, %pc2, %sp_sq, %frame)
 bad():
   raise 0
+}
+
+; x * x by repeated addition: a loop the specializer would keep, folded as a whole when elidable.
+graph slowsq -> i32 [elidable] {
+start(%n: i32):
+  %neg: bool = int_lt %n, 0
+  %m: i32 = int_abs %n
+  jump head(0, 0, %m)
+head(%i: i32, %acc: i32, %m1: i32):
+  %more: bool = int_lt %i, %m1
+  branch %more, body(), done()
+body():
+  %acc1: i32 = int_add %acc, %m1
+  %i1: i32 = int_add %i, 1
+  jump head(%i1, %acc1, %m1)
+done():
+  return %acc
 }
 
 graph binary -> i32 {
