@@ -15,12 +15,88 @@ import { rng, translate } from "./util.ts";
 
 const MIN = -2147483648;
 const MAX = 2147483647;
-const I32S = [0, 1, -1, 2, -2, 3, -3, 7, -7, 31, 32, 33, 63, 64, 255, 256, 65535, 65536, 46340, -46341, MAX, MIN, MAX - 1, MIN + 1, 123456789, -987654321];
-const I64S = [0n, 1n, -1n, 2n, -2n, 7n, -7n, 63n, 64n, 65n, 2n ** 32n, -(2n ** 32n) + 1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 62n, 123456789012345n, -98765432109876n];
+const I32S = [
+  0,
+  1,
+  -1,
+  2,
+  -2,
+  3,
+  -3,
+  7,
+  -7,
+  31,
+  32,
+  33,
+  63,
+  64,
+  255,
+  256,
+  65535,
+  65536,
+  46340,
+  -46341,
+  MAX,
+  MIN,
+  MAX - 1,
+  MIN + 1,
+  123456789,
+  -987654321,
+];
+const I64S = [
+  0n,
+  1n,
+  -1n,
+  2n,
+  -2n,
+  7n,
+  -7n,
+  63n,
+  64n,
+  65n,
+  2n ** 32n,
+  -(2n ** 32n) + 1n,
+  2n ** 63n - 1n,
+  -(2n ** 63n),
+  2n ** 62n,
+  123456789012345n,
+  -98765432109876n,
+];
 const F64S = [
-  0, -0, 1, -1, 0.5, -0.5, 1.5, -1.5, 2.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 31, -(2 ** 31), 2 ** 31 - 0.5,
-  2 ** 32, 2 ** 32 + 3, -(2 ** 32) - 7.5, 2 ** 53, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 2 ** 64, 2 ** 64 + 2 ** 12, 1e19, -1e19, 1e300, -1e300, 5e-324,
-  4294967295.9, -4294967296.5, 3.7, -3.7, 1 / 3,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  -1.5,
+  2.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  2 ** 31,
+  -(2 ** 31),
+  2 ** 31 - 0.5,
+  2 ** 32,
+  2 ** 32 + 3,
+  -(2 ** 32) - 7.5,
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 63,
+  -(2 ** 63),
+  2 ** 64,
+  2 ** 64 + 2 ** 12,
+  1e19,
+  -1e19,
+  1e300,
+  -1e300,
+  5e-324,
+  4294967295.9,
+  -4294967296.5,
+  3.7,
+  -3.7,
+  1 / 3,
 ];
 const BOOLS = [false, true];
 
@@ -29,7 +105,10 @@ function valuesOf(t: LLType, r: () => number): unknown[] {
     case "i32":
       return [...I32S, ...Array.from({ length: 6 }, () => ((r() * 2 ** 32) | 0) >> Math.floor(r() * 31))];
     case "i64":
-      return [...I64S, ...Array.from({ length: 4 }, () => BigInt.asIntN(64, BigInt(Math.floor(r() * 2 ** 32)) * BigInt(Math.floor(r() * 2 ** 32))))];
+      return [
+        ...I64S,
+        ...Array.from({ length: 4 }, () => BigInt.asIntN(64, BigInt(Math.floor(r() * 2 ** 32)) * BigInt(Math.floor(r() * 2 ** 32)))),
+      ];
     case "f64":
       return [...F64S, ...Array.from({ length: 8 }, () => (r() - 0.5) * 2 ** Math.floor(r() * 140 - 20))];
     case "bool":
@@ -100,7 +179,10 @@ for (const op of ops) {
           const what = `k${i}_${op}(${String(x)}) with ${k}`;
           try {
             const got = tm.call(`k${i}_${op}`, [x]);
-            assert.ok(want.ok && Object.is(got, want.value), `${what}: got ${String(got)}, expected ${want.ok ? String(want.value) : want.kind}`);
+            assert.ok(
+              want.ok && Object.is(got, want.value),
+              `${what}: got ${String(got)}, expected ${want.ok ? String(want.value) : want.kind}`,
+            );
           } catch (e) {
             if (e instanceof assert.AssertionError) throw e;
             assert.ok(!want.ok, `${what}: unexpected error ${String(e)}`);

@@ -42,7 +42,10 @@ function same(a: unknown, b: unknown): boolean {
 /** Assert that two outcomes agree: equal scalar results, or errors of the same kind and message. */
 export function assertSameOutcome(translated: Outcome, reference: Outcome, what: string): void {
   if (reference.ok && translated.ok) {
-    assert.ok(same(translated.value, reference.value), `${what}: translated gives ${String(translated.value)}, L3 gives ${String(reference.value)}`);
+    assert.ok(
+      same(translated.value, reference.value),
+      `${what}: translated gives ${String(translated.value)}, L3 gives ${String(reference.value)}`,
+    );
     return;
   }
   assert.deepEqual(translated, reference, what);

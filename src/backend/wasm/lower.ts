@@ -11,7 +11,7 @@ import type { Block, Const, Graph, Op, Program, Value, Var } from "../../ir/grap
 import { graphParams, isSubStruct, locToString } from "../../ir/graph.ts";
 import type { ScalarOpName } from "../../ir/ops.ts";
 import { isScalarOp } from "../../ir/ops.ts";
-import { expectedOperands } from "../../ir/typing.ts";
+import { expectedOperands, resultType } from "../../ir/typing.ts";
 import type { LLType } from "../../ir/types.ts";
 import { typeToString } from "../../ir/types.ts";
 import type { FrameInfo } from "../../llinterp/interp.ts";
@@ -242,6 +242,8 @@ class FunctionLowering {
   private readonly scratchUsed = new Map<string, number>();
   private readonly extraLocals: ValType[] = [];
   private nLocals = 0;
+  /** Does the op being lowered push a value (even when it has no result variable)? */
+  private curProduces = false;
   /** Blocks whose last op was emitted as a tail call (their `return` exit emits nothing). */
   private readonly tailCalled = new Set<FlowNode>();
 
@@ -359,7 +361,11 @@ class FunctionLowering {
 
   /** Store the op's result (or drop it when nobody reads it; leave it when it stays on the stack). */
   private def(r: Var | null): void {
-    if (!r) return;
+    if (!r) {
+      // An op whose value nobody named: drop what it pushed.
+      if (this.curProduces) this.w.op(OP.drop);
+      return;
+    }
     if (this.alloc.onStack.has(r)) return;
     const l = this.alloc.local.get(r);
     if (l === undefined) this.w.op(OP.drop);
@@ -546,7 +552,11 @@ class FunctionLowering {
     if (op.op !== "call" && op.op !== "call_ref") return false;
     const e = b.exit;
     if (e.kind !== "return") return false;
-    if (op.result === null) return e.value === null && this.g.result.kind === "void";
+    if (op.result === null) {
+      const callee =
+        op.op === "call" ? this.m.graph(op.attrs.callee ?? "")?.result : (op.args[0]?.type as { result?: LLType } | undefined)?.result;
+      return e.value === null && this.g.result.kind === "void" && callee?.kind === "void";
+    }
     return e.value === op.result && this.alloc.onStack.has(op.result);
   }
 
@@ -556,6 +566,14 @@ class FunctionLowering {
     const w = this.w;
     const a = op.args;
     const plan = planOp(op, this.m.layout);
+    this.curProduces =
+      op.result !== null ||
+      resultType(
+        this.m.program,
+        op.op,
+        op.attrs,
+        a.map((x) => x.type),
+      ).kind !== "void";
     const expected = (): (LLType | null)[] =>
       expectedOperands(
         this.m.program,

@@ -1,0 +1,176 @@
+// Linking: a module compiled at run time (as the JIT will) declares the translated module's rec
+// group and imports its functions, globals and table. It reads and writes objects made by the
+// first module, makes objects the first module reads, calls base graphs, uses heap objects as
+// constants, is called back by base code through a function reference in a global and through the
+// shared table, and may use signatures the base program never had.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Graph } from "../../src/ir/graph.ts";
+import { parseProgram } from "../../src/ir/parse.ts";
+import { BackendError, compileLinkedModule, instantiateProgramSync } from "../../src/backend/wasm/index.ts";
+import { load } from "./util.ts";
+
+const BASE = `
+struct Point { x: mut i32, y: mut i32 }
+struct Point3 : Point { z: mut i32 }
+array Pts = mut Point
+global hook: mut fn(Point) -> i32 = null
+global total: mut i32 = 0
+
+graph mk -> Point {
+start(%x: i32, %y: i32):
+  %p: Point = new<Point> %x, %y
+  return %p
+}
+graph callHook -> i32 {
+start(%p: Point):
+  %h: fn(Point) -> i32 = getglobal<hook>
+  %r: i32 = call_ref %h, %p
+  %t: i32 = getglobal<total>
+  %t1: i32 = int_add %t, %r
+  setglobal<total> %t1
+  return %r
+}
+graph getX -> i32 {
+start(%p: Point):
+  %x: i32 = getfield<Point.x> %p
+  return %x
+}
+`;
+
+const LINKED = `
+graph bump -> i32 {
+start(%p: Point, %d: i32):
+  %x: i32 = getfield<Point.x> %p
+  %x1: i32 = int_add %x, %d
+  setfield<Point.x> %p, %x1
+  %y: i32 = getfield<Point.y> %p
+  %t: i32 = getglobal<total>
+  %t1: i32 = int_add %t, 1000
+  setglobal<total> %t1
+  return %y
+}
+graph bump1 -> i32 {
+start(%p: Point):
+  %r: i32 = call<bump> %p, 1
+  %x: i32 = call<getX> %p
+  %s: i32 = int_add %r, %x
+  return %s
+}
+graph mkLinked -> Point {
+start(%x: i32):
+  %a: Point = call<mk> %x, %x
+  %b: Point3 = new<Point3> 7, 8, %x
+  %ay: i32 = getfield<Point.y> %a
+  setfield<Point.y> %b, %ay
+  return %b
+}
+graph useConst -> i32 {
+start(%d: i32):
+  %x: i32 = getfield<Point.x> Point #origin
+  %x1: i32 = int_add %x, %d
+  setfield<Point.x> Point #origin, %x1
+  return %x1
+}
+graph odd -> bool {
+start(%a: f64, %p: Point, %c: i64):
+  %x: i32 = getfield<Point.x> %p
+  %xf: f64 = cast_int_to_float %x
+  %g: bool = float_gt %a, %xf
+  return %g
+}
+graph ptr -> fn(i32, i32) -> Point {
+start():
+  return @mk
+}
+`;
+
+test("a module compiled later shares types, heap, globals and table with the translated one", () => {
+  const p = load(BASE, "base.ll");
+  const tm = instantiateProgramSync(p);
+  const origin = tm.call("mk", [100, 200]) as object;
+  // Parse the new graphs against the base declarations (as the JIT's residual graphs refer to them).
+  const q = parseProgram(`${BASE}\n${LINKED}`, "linked.ll", { objects: new Map([["origin", origin]]) });
+  const graphs = ["bump", "bump1", "mkLinked", "useConst", "odd", "ptr"].map((n) => q.graphs.get(n) as Graph);
+  const linked = tm.link(graphs);
+  assert.equal(linked.compiled.linked, true);
+  assert.deepEqual(linked.compiled.importedGraphs, ["getX", "mk"]);
+  assert.ok(linked.compiled.bytes.length < 2000, `linked module of ${linked.compiled.bytes.length} bytes`);
+
+  // Objects made by the base module, read and written by the linked one.
+  const pt = tm.call("mk", [1, 2]) as object;
+  assert.equal(tm.call("bump", [pt, 10]), 2);
+  assert.equal(tm.call("getX", [pt]), 11);
+  // An object made by the linked module (a subclass), read by the base module and through the heap.
+  const p3 = tm.call("mkLinked", [5]) as object;
+  assert.equal(tm.call("getX", [p3]), 7);
+  assert.equal(tm.heap.typeName(p3), "Point3");
+  assert.equal(tm.heap.getField(p3, "Point3", "z"), 5);
+  assert.equal(tm.heap.getField(p3, "Point", "y"), 5);
+  // Heap object constants.
+  assert.equal(tm.call("useConst", [1]), 101);
+  assert.equal(tm.call("useConst", [1]), 102);
+  assert.equal(tm.heap.getField(origin, "Point", "x"), 102);
+  // Base code calls linked code through a function reference in a global.
+  tm.setGlobal("hook", { fn: "bump1" });
+  const before = tm.getGlobal("total") as number;
+  assert.equal(tm.call("callHook", [pt]), 2 + 12);
+  assert.equal(tm.getGlobal("total"), before + 1000 + 14);
+  // The shared table: install a linked function, call it from JS through the table.
+  const slot = tm.install("bump1");
+  const f = tm.table.get(slot) as (p: object) => number;
+  assert.equal(f(pt), 2 + 13);
+  assert.equal(tm.table.length, slot + 1);
+  // A signature that is not in the base program's rec group.
+  assert.equal(tm.call("odd", [1.5, pt, 3n]), false);
+  assert.equal(tm.call("odd", [100.5, pt, 3n]), true);
+  // A function reference constant to a base graph, returned to JS and used as an LL value.
+  assert.deepEqual(tm.call("ptr", []), { fn: "mk" });
+});
+
+test("two linked modules, and the errors of a linked module name its graphs", () => {
+  const p = load(BASE, "base.ll");
+  const tm = instantiateProgramSync(p);
+  const q = parseProgram(`${BASE}
+graph divide -> i32 {
+start(%p: Point, %d: i32):
+  %x: i32 = getfield<Point.x> %p
+  %q: i32 = int_div %x, %d
+  return %q
+}`);
+  tm.link([q.graphs.get("divide") as Graph]);
+  const r = parseProgram(`${BASE}
+graph twice -> i32 {
+start(%p: Point):
+  %x: i32 = getfield<Point.x> %p
+  %y: i32 = int_mul %x, 2
+  return %y
+}`);
+  tm.link([r.graphs.get("twice") as Graph]);
+  const pt = tm.call("mk", [9, 0]) as object;
+  assert.equal(tm.call("divide", [pt, 3]), 3);
+  assert.equal(tm.call("twice", [pt]), 18);
+  assert.throws(() => tm.call("divide", [pt, 0]), /division by zero in graph 'divide', block 'start', op 1 \(int_div\)/);
+  assert.throws(() => tm.call("twice", [null]), /null reference \(reading field 'Point.x'\) in graph 'twice', block 'start', op 0/);
+});
+
+test("linking rejects graphs that shadow base graphs or call unknown ones", () => {
+  const p = load(BASE, "base.ll");
+  const tm = instantiateProgramSync(p);
+  const q = parseProgram(`${BASE}
+graph stray -> i32 {
+start():
+  %r: i32 = call<nowhere>
+  return %r
+}
+graph nowhere -> i32 {
+start():
+  return 1
+}`);
+  assert.throws(() => compileLinkedModule(tm.compiled, [q.graphs.get("mk") as Graph]), BackendError);
+  assert.throws(
+    () => compileLinkedModule(tm.compiled, [q.graphs.get("stray") as Graph]),
+    /neither in the base module nor among the linked graphs/,
+  );
+});
