@@ -78,17 +78,27 @@ export class BindingTimes {
     if (this.errors.length > 0) throw new PEError(this.errors.join("\n"));
   }
 
-  /** The origin of a red variable, as a phrase: "getfield<Frame.pc> reads a mutable field (at f.ts:3:4)". */
+  /**
+   * Why a variable is red, as a phrase: the ops that carried the red value to it and its origin,
+   * e.g. "getfield<Machine.pc> (at run.ll:12:3) uses the red 'm'; 'm' is a red of driver 'vm' ...".
+   */
   explain(v: Var): string {
+    const steps: string[] = [];
     let cur: Var = v;
     const seen = new Set<Var>();
     for (;;) {
       const r = this.reasons.get(cur);
-      if (!r) return `'${cur.name}' is red`;
-      if (!r.from || seen.has(r.from)) return r.text;
+      if (!r) {
+        steps.push(`'${cur.name}' is red`);
+        break;
+      }
+      if (!r.text.includes("receives a red value")) steps.push(r.text);
+      if (!r.from || seen.has(r.from)) break;
       seen.add(cur);
       cur = r.from;
     }
+    if (steps.length > 4) steps.splice(3, steps.length - 4, "...");
+    return steps.join("; ");
   }
 
   private mergeSeeds(ng: NGraph, b: Block): (RedReason | null)[] {
@@ -99,10 +109,10 @@ export class BindingTimes {
       if (k >= 0 && k < ng1) return null;
       if (k >= ng1)
         return {
-          text: `'${this.driver.reds[k - ng1] ?? p.name}' is a red of driver '${this.driver.name}' at the merge point ${opPlace(ng.graph, b, 0, mp)}`,
+          text: `'${this.driver.reds[k - ng1] ?? p.name}' is a red of driver '${this.driver.name}' at the merge point ${opPlace(ng, b, 0, mp)}`,
         };
       return {
-        text: `'${p.name}' is live at the merge point ${opPlace(ng.graph, b, 0, mp)} but not named by driver '${this.driver.name}'`,
+        text: `'${p.name}' is live at the merge point ${opPlace(ng, b, 0, mp)} but not named by driver '${this.driver.name}'`,
       };
     });
   }
@@ -117,7 +127,6 @@ export class BindingTimes {
   private analyze(ng: NGraph, key: string, entries: Block[], seeds: (b: Block) => (RedReason | null)[]): BTContext {
     this.inProgress.add(key);
     const red = new Set<Var>();
-    const g = ng.graph;
     const entrySet = new Set(entries);
     // reachable blocks from the entries
     const reach: Block[] = [];
@@ -192,8 +201,8 @@ export class BindingTimes {
     for (const b of reach) {
       b.ops.forEach((o, i) => {
         if (o.op === "assert_green" && o.args[0] && isRed(o.args[0]))
-          this.error(`${opPlace(g, b, i, o)}: assert_green: the value is red: ${this.explain(o.args[0] as Var)}`);
-        if (o.op === "can_enter_jit") this.checkGreens(g, b, i, o, o.args, isRed, "can_enter_jit");
+          this.error(`${opPlace(ng, b, i, o)}: assert_green: the value is red: ${this.explain(o.args[0] as Var)}`);
+        if (o.op === "can_enter_jit") this.checkGreens(ng, b, i, o, o.args, isRed, "can_enter_jit");
       });
       for (const l of exitLinks(b.exit)) {
         if (!ng.mergeBlocks.has(l.target)) continue;
@@ -202,7 +211,7 @@ export class BindingTimes {
           const k = a.kind === "var" ? l.target.params.indexOf(a) : -1;
           return k >= 0 ? (l.args[k] as Value) : a;
         });
-        this.checkGreens(g, l.target, 0, mp, args, isRed, "jit_merge_point");
+        this.checkGreens(ng, l.target, 0, mp, args, isRed, "jit_merge_point");
       }
     }
     const ctx: BTContext = { key, ng, red, returnsGreen };
@@ -211,12 +220,12 @@ export class BindingTimes {
     return ctx;
   }
 
-  private checkGreens(g: Graph, b: Block, i: number, o: Op, args: Value[], isRed: (v: Value) => boolean, what: string): void {
+  private checkGreens(ng: NGraph, b: Block, i: number, o: Op, args: Value[], isRed: (v: Value) => boolean, what: string): void {
     this.driver.greens.forEach((name, k) => {
       const a = args[k];
       if (a && isRed(a))
         this.error(
-          `${opPlace(g, b, i, o)}: the green '${name}' of driver '${this.driver.name}' at this ${what} depends on a red value: ${this.explain(a as Var)}`,
+          `${opPlace(ng, b, i, o)}: the green '${name}' of driver '${this.driver.name}' at this ${what} depends on a red value: ${this.explain(a as Var)} (greens must be computed from greens and immutable data only)`,
         );
     });
   }
@@ -240,9 +249,16 @@ export class BindingTimes {
 
   /** Why op `o`'s result is red, or null if it is green (given the current red set). */
   private opRed(ng: NGraph, b: Block, i: number, o: Op, isRed: (v: Value) => boolean): RedReason | null {
-    const at = `(at ${opPlace(ng.graph, b, i, o)})`;
+    const at = `(at ${opPlace(ng, b, i, o)})`;
     const redArg = o.args.find(isRed) as Var | undefined;
-    const derived = (): RedReason | null => (redArg ? { text: `${o.op} ${at} uses '${redArg.name}'`, from: redArg } : null);
+    const a = o.attrs;
+    const desc =
+      a.type !== undefined
+        ? `${o.op}<${a.type}${a.field !== undefined ? `.${a.field}` : ""}>`
+        : a.callee !== undefined
+          ? `${o.op}<${a.callee}>`
+          : o.op;
+    const derived = (): RedReason | null => (redArg ? { text: `${desc} ${at} uses the red '${redArg.name}'`, from: redArg } : null);
     if (isScalarOp(o.op)) return derived();
     switch (o.op) {
       case "same_as":

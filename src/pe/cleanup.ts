@@ -1,21 +1,145 @@
 // Cleanup of a residual graph after specialization: drop unreachable blocks, merge a block into
-// its only predecessor when that one jumps to it, route links around empty forwarding blocks,
-// remove block parameters nobody needs and ops whose results nobody uses (pure ops, and reads the
-// specializer knows cannot fail). Residual graphs use dominance SSA, so uses are counted globally.
+// its only predecessor when that one jumps to it, route links around empty forwarding blocks, fold
+// scalar ops whose operands became constant (and branches on constants), simplify a few patterns
+// interpreters produce (`int_is_true(cast_bool_to_int c)` is `c`, `x + 0` is `x`...), remove block
+// parameters nobody needs and ops whose results nobody uses (pure ops, and reads the specializer
+// knows cannot fail). Residual graphs use dominance SSA, so uses are counted globally.
 
 import type { Block, Exit, Graph, Link, Op, Value, Var } from "../ir/graph.ts";
 import { exitLinks, reachableBlocks } from "../ir/graph.ts";
-import { isPure } from "../ir/ops.ts";
+import { constant } from "../ir/builder.ts";
+import type { ScalarOpName } from "../ir/ops.ts";
+import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
+import { BOOL, I32 } from "../ir/types.ts";
 
 export function cleanup(g: Graph, safeOps: ReadonlySet<Op>): void {
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 12; round++) {
     g.blocks = reachableBlocks(g);
     const a = mergeChains(g);
     const b = threadForwarders(g);
-    const c = removeDead(g, safeOps);
-    if (!a && !b && !c) break;
+    const c = simplify(g);
+    const d = removeDead(g, safeOps);
+    if (!a && !b && !c && !d) break;
   }
   g.blocks = reachableBlocks(g);
+}
+
+/** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
+function simplify(g: Graph): boolean {
+  const defs = new Map<Var, Op>();
+  for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
+  const sub = new Map<Var, Value>();
+  const res = (v: Value): Value => {
+    let x = v;
+    for (let n = 0; x.kind === "var" && sub.has(x) && n < 1000; n++) x = sub.get(x) as Value;
+    return x;
+  };
+  let changed = false;
+  const i32 = (k: number): Value => constant(I32, k);
+  for (const b of g.blocks) {
+    const kept: Op[] = [];
+    for (const o of b.ops) {
+      for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
+      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, i32) : null;
+      if (r && o.result) {
+        if ("op" in r) {
+          kept.push(r);
+          defs.set(o.result, r);
+        } else sub.set(o.result, r);
+        changed = true;
+        continue;
+      }
+      kept.push(o);
+    }
+    b.ops = kept;
+    const e = b.exit;
+    if (e.kind === "branch") {
+      e.cond = res(e.cond);
+      if (e.cond.kind === "const") {
+        b.exit = { kind: "jump", link: e.cond.value ? e.ifTrue : e.ifFalse };
+        changed = true;
+      }
+    } else if (e.kind === "switch") {
+      e.value = res(e.value);
+      const v = e.value;
+      if (v.kind === "const") {
+        b.exit = { kind: "jump", link: e.cases.find((c) => c.value === v.value)?.link ?? e.default };
+        changed = true;
+      }
+    }
+  }
+  substitute(g, sub);
+  return changed;
+}
+
+/** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */
+function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value): Value | Op | null {
+  const [a, b] = o.args;
+  if (o.args.every((x) => x.kind === "const")) {
+    try {
+      const v = evalScalar(
+        o.op as ScalarOpName,
+        o.args.map((x) => (x as { value: number | bigint | boolean }).value),
+      );
+      return constant((o.result as Var).type, v);
+    } catch (e) {
+      if (!(e instanceof ScalarError)) throw e;
+      return null;
+    }
+  }
+  const isK = (x: Value | undefined, k: number): boolean => x?.kind === "const" && x.value === k;
+  const same = (x: Value | undefined, y: Value | undefined): boolean => x !== undefined && x.kind === "var" && x === y;
+  const boolOf = (x: Value | undefined): Value | undefined => {
+    const d = x?.kind === "var" ? defs.get(x) : undefined;
+    return d?.op === "cast_bool_to_int" ? d.args[0] : undefined;
+  };
+  switch (o.op) {
+    case "int_add":
+    case "int_or":
+    case "int_xor":
+      if (isK(b, 0)) return a as Value;
+      if (isK(a, 0)) return b as Value;
+      if (same(a, b)) return o.op === "int_xor" ? i32(0) : o.op === "int_or" ? (a as Value) : null;
+      return null;
+    case "int_sub":
+      if (isK(b, 0)) return a as Value;
+      return same(a, b) ? i32(0) : null;
+    case "int_mul":
+      if (isK(b, 1)) return a as Value;
+      if (isK(a, 1)) return b as Value;
+      return isK(a, 0) || isK(b, 0) ? i32(0) : null;
+    case "int_and":
+      if (isK(b, -1) || same(a, b)) return a as Value;
+      if (isK(a, -1)) return b as Value;
+      return isK(a, 0) || isK(b, 0) ? i32(0) : null;
+    case "int_shl":
+    case "int_shr":
+    case "int_ushr":
+      return isK(b, 0) ? (a as Value) : null;
+    case "int_is_true":
+      return boolOf(a) ?? null;
+    case "int_eq":
+    case "int_ne": {
+      if (same(a, b)) return constant(BOOL, o.op === "int_eq");
+      const c = boolOf(a) ?? boolOf(b);
+      if (!c) return null;
+      const other = boolOf(a) ? b : a;
+      // (bool as int) compared with 0 or 1
+      const truth = isK(other, 0) ? o.op === "int_ne" : isK(other, 1) ? o.op === "int_eq" : null;
+      if (truth === null) return null;
+      return truth ? c : { op: "bool_not", args: [c], result: o.result, attrs: {}, ...(o.loc ? { loc: o.loc } : {}) };
+    }
+    case "bool_not": {
+      const d = a?.kind === "var" ? defs.get(a) : undefined;
+      return d?.op === "bool_not" ? (d.args[0] as Value) : null;
+    }
+    case "bool_eq":
+      if (a?.kind === "const" && a.value === true) return b as Value;
+      if (b?.kind === "const" && b.value === true) return a as Value;
+      return null;
+    default:
+      return null;
+  }
 }
 
 function substitute(g: Graph, sub: Map<Var, Value>): void {

@@ -24,6 +24,8 @@ export interface NGraph {
   readonly sharingHeaders: ReadonlySet<Block>;
   /** Predecessors (each once per link). */
   readonly preds: ReadonlyMap<Block, Block[]>;
+  /** Where each block's ops come from in the original graph: its block label and the index of the first op. */
+  readonly origin: ReadonlyMap<Block, { readonly label: string; readonly offset: number }>;
 }
 
 /** The variables live just before op `i` of block `b` (i = ops.length: before the exit), params first, then op results, in order. */
@@ -63,6 +65,8 @@ export function normalize(_p: Program, g: Graph): NGraph {
 
 interface RawBlock {
   label: string;
+  orig: string;
+  offset: number;
   params: Var[];
   ops: Op[];
   exit: Exit;
@@ -80,7 +84,7 @@ function build(g: Graph): NGraph {
   };
   const raws: RawBlock[] = [];
   for (const b of g.blocks) {
-    const r: RawBlock = { label: unique(b.label), params: b.params, ops: b.ops.slice(), exit: b.exit };
+    const r: RawBlock = { label: unique(b.label), orig: b.label, offset: 0, params: b.params, ops: b.ops.slice(), exit: b.exit };
     map.set(b, r);
     raws.push(r);
   }
@@ -123,7 +127,14 @@ function build(g: Graph): NGraph {
     const r = raws[bi] as RawBlock;
     const k = r.ops.findIndex((o, i) => i > 0 && o.op === "jit_merge_point");
     if (k < 0) continue;
-    const rest: RawBlock = { label: unique(`${r.label}_mp`), params: [], ops: r.ops.slice(k), exit: r.exit };
+    const rest: RawBlock = {
+      label: unique(`${r.label}_mp`),
+      orig: r.orig,
+      offset: r.offset + k,
+      params: [],
+      ops: r.ops.slice(k),
+      exit: r.exit,
+    };
     raws.splice(bi + 1, 0, rest);
     rexit.set(rest, rexit.get(r) as RawExit);
     r.ops = r.ops.slice(0, k);
@@ -156,7 +167,14 @@ function build(g: Graph): NGraph {
   const start0 = raws[0];
   if (start0 && raws.some((r) => rawLinks(r).some((l) => l.target === start0))) {
     const params = start0.params.map((p) => newVar(p.type, p.name));
-    const entry: RawBlock = { label: unique(`${start0.label}_entry`), params, ops: [], exit: { kind: "none" } };
+    const entry: RawBlock = {
+      label: unique(`${start0.label}_entry`),
+      orig: start0.orig,
+      offset: 0,
+      params,
+      ops: [],
+      exit: { kind: "none" },
+    };
     rexit.set(entry, { kind: "jump", link: { target: start0, args: params } });
     raws.unshift(entry);
   }
@@ -266,10 +284,12 @@ function build(g: Graph): NGraph {
     flags: g.flags,
     ...(g.loc ? { loc: g.loc } : {}),
   };
-  return analyze(g, ng);
+  const origin = new Map<Block, { label: string; offset: number }>();
+  for (const r of raws) origin.set(blocks.get(r) as Block, { label: r.orig, offset: r.offset });
+  return analyze(g, ng, origin);
 }
 
-function analyze(orig: Graph, g: Graph): NGraph {
+function analyze(orig: Graph, g: Graph, origin: Map<Block, { label: string; offset: number }>): NGraph {
   const byLabel = new Map<string, Block>();
   for (const b of g.blocks) byLabel.set(b.label, b);
   const preds = new Map<Block, Block[]>();
@@ -323,5 +343,5 @@ function analyze(orig: Graph, g: Graph): NGraph {
     for (const b of body) if (mergeBlocks.has(b)) viaMerge = true;
     if (!viaMerge) sharingHeaders.add(h);
   }
-  return { name: orig.name, orig, graph: g, byLabel, loopHeaders, mergeBlocks, sharingHeaders, preds };
+  return { name: orig.name, orig, graph: g, byLabel, loopHeaders, mergeBlocks, sharingHeaders, preds, origin };
 }

@@ -149,7 +149,7 @@ class Specializer {
     if (!mb) throw new PEError(`specialize: graph '${portal}' has no jit_merge_point`);
     const dname = (mb.ops[0] as Op).attrs.callee ?? "";
     const d = p.drivers.get(dname);
-    if (!d) throw new PEError(`specialize: unknown JIT driver '${dname}' at ${opPlace(ng.graph, mb, 0, mb.ops[0])}`);
+    if (!d) throw new PEError(`specialize: unknown JIT driver '${dname}' at ${opPlace(ng, mb, 0, mb.ops[0])}`);
     this.driver = d;
     this.bt = new BindingTimes(p, g, d);
     this.ctx0 = this.bt.portalContext();
@@ -256,7 +256,7 @@ class Specializer {
     for (const pv of mb.params) {
       const k = mop.args.indexOf(pv);
       if (k < 0)
-        throw new PEError(`${opPlace(ng.graph, mb, 0, mop)}: '${pv.name}' is live at the merge point but not named by driver '${d.name}'`);
+        throw new PEError(`${opPlace(ng, mb, 0, mop)}: '${pv.name}' is live at the merge point but not named by driver '${d.name}'`);
       if (k < ngr) env.set(pv, constAbs(consts[k] as Const));
       else {
         const vf = vables.find((v) => v.info.red === k - ngr);
@@ -320,7 +320,7 @@ class Specializer {
       for (let i = 0; i < ngr; i++) {
         const a = this.val(f, mop.args[i] as Value);
         if (a.k !== "const") {
-          const msg = `${opPlace(f.ctx.ng.graph, f.block, 0, mop)}: the green '${this.driver.greens[i]}' is not a constant here; leaving to the interpreter`;
+          const msg = `${opPlace(f.ctx.ng, f.block, 0, mop)}: the green '${this.driver.greens[i]}' is not a constant here; leaving to the interpreter`;
           this.warn(msg);
           this.exitHere(s, "green", msg);
           return "end";
@@ -329,7 +329,7 @@ class Specializer {
       for (const info of this.vinfos) {
         const a = this.val(f, mop.args[ngr + info.red] as Value);
         if (a.k !== "vable" || a.f.info.idx !== info.idx) {
-          const msg = `${opPlace(f.ctx.ng.graph, f.block, 0, mop)}: the virtualizable '${this.driver.reds[info.red]}' is not the frame the code was entered with; leaving to the interpreter`;
+          const msg = `${opPlace(f.ctx.ng, f.block, 0, mop)}: the virtualizable '${this.driver.reds[info.red]}' is not the frame the code was entered with; leaving to the interpreter`;
           this.warn(msg);
           this.exitHere(s, "green", msg);
           return "end";
@@ -646,7 +646,7 @@ class Specializer {
       const values = vars.map((v): ResumeValue => {
         if (v === result) return { k: "result" };
         const a = f.env.get(v);
-        if (!a) throw new PEError(`internal: '${v.name}' has no value at ${opPlace(f.ctx.ng.graph, f.block, point, f.block.ops[point])}`);
+        if (!a) throw new PEError(`internal: '${v.name}' has no value at ${opPlace(f.ctx.ng, f.block, point, f.block.ops[point])}`);
         return rvOf(a);
       });
       const loc = f.block.ops[point]?.loc;
@@ -862,7 +862,7 @@ class Specializer {
       }
       if (info.arrays.some((a) => a.field === fname))
         throw new PEError(
-          `${opPlace(f.ctx.ng.graph, f.block, f.op, o)}: setfield replaces the virtualizable array '${fname}' of '${info.struct}'`,
+          `${opPlace(f.ctx.ng, f.block, f.op, o)}: setfield replaces the virtualizable array '${fname}' of '${info.struct}'`,
         );
       const touched = new Set<VFrame>();
       const val = this.rv(v, touched);
@@ -991,7 +991,7 @@ class Specializer {
     };
     const seen = this.opts.promote?.(site);
     const values: LLValue[] = seen === undefined ? [] : Array.isArray(seen) ? [...(seen as LLValue[])] : [seen as LLValue];
-    const where = opPlace(f.ctx.ng.graph, f.block, f.op, o);
+    const where = opPlace(f.ctx.ng, f.block, f.op, o);
     if (values.length === 0) {
       this.exitHere(s, "promote", `no value known for the promote at ${where}`);
       return "end";
@@ -1032,7 +1032,7 @@ class Specializer {
 
   private call(s: State, f: SFrame, o: Op, name: string, args: Abs[]): Flow {
     const g = this.p.graphs.get(name);
-    if (!g) throw new PEError(`${opPlace(f.ctx.ng.graph, f.block, f.op, o)}: call to unknown graph '${name}'`);
+    if (!g) throw new PEError(`${opPlace(f.ctx.ng, f.block, f.op, o)}: call to unknown graph '${name}'`);
     const residualCall = (): Flow => {
       const attrs = { callee: name };
       return this.set(f, o, this.residual(f, o, args, attrs, "call"));
@@ -1133,7 +1133,7 @@ class Specializer {
         return "end";
       }
       case "raise":
-        this.exitHere(s, "raise", `the interpreter raises at ${opPlace(f.ctx.ng.graph, f.block, f.block.ops.length, undefined)}`);
+        this.exitHere(s, "raise", `the interpreter raises at ${opPlace(f.ctx.ng, f.block, f.block.ops.length, undefined)}`);
         return "end";
       default:
         throw new PEError(`internal: block '${f.block.label}' of '${f.ctx.ng.name}' has no exit`);
