@@ -129,7 +129,7 @@ test("a module compiled later shares types, heap, globals and table with the tra
   assert.deepEqual(tm.call("ptr", []), { fn: "mk" });
 });
 
-test("two linked modules, and the errors of a linked module name its graphs", () => {
+test("two linked modules (the second calls the first), and the errors of a linked module name its graphs", () => {
   const p = load(BASE, "base.ll");
   const tm = instantiateProgramSync(p);
   const q = parseProgram(`${BASE}
@@ -145,12 +145,14 @@ graph twice -> i32 {
 start(%p: Point):
   %x: i32 = getfield<Point.x> %p
   %y: i32 = int_mul %x, 2
-  return %y
+  %z: i32 = call<divide> %p, 3
+  %w: i32 = int_add %y, %z
+  return %w
 }`);
   tm.link([r.graphs.get("twice") as Graph]);
   const pt = tm.call("mk", [9, 0]) as object;
   assert.equal(tm.call("divide", [pt, 3]), 3);
-  assert.equal(tm.call("twice", [pt]), 18);
+  assert.equal(tm.call("twice", [pt]), 18 + 3);
   assert.throws(() => tm.call("divide", [pt, 0]), /division by zero in graph 'divide', block 'start', op 1 \(int_div\)/);
   assert.throws(() => tm.call("twice", [null]), /null reference \(reading field 'Point.x'\) in graph 'twice', block 'start', op 0/);
 });

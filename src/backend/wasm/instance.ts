@@ -239,7 +239,7 @@ export class TranslatedModule {
    * and usable as {fn} references.
    */
   link(graphs: readonly Graph[], opts: { name?: string } = {}): LinkedModule {
-    const compiled = compileLinkedModule(this.compiled, graphs, opts);
+    const compiled = compileLinkedModule(this.compiled, graphs, { ...opts, callable: this.graphs });
     registerModule(compiled);
     const heap = this.heap;
     const describer = {

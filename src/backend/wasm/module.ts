@@ -163,7 +163,7 @@ class ModuleBuilder implements ModuleContext {
 
   // ---- ModuleContext ----
   graph(name: string): Graph | undefined {
-    return this.defined.get(name) ?? this.program.graphs.get(name);
+    return this.defined.get(name) ?? this.imported.get(name) ?? this.program.graphs.get(name);
   }
   funcIndex(name: string): number {
     const i = this.graphIdx.get(name);
@@ -219,10 +219,12 @@ class ModuleBuilder implements ModuleContext {
     }
   }
 
-  importGraph(name: string): void {
-    const g = this.program.graphs.get(name);
-    if (!g) throw new BackendError(`unknown graph '${name}'`);
-    this.graphIdx.set(name, this.importFunc("base", name, this.signature(g)));
+  /** Graphs imported from module "base" (a linked module's callees). */
+  readonly imported = new Map<string, Graph>();
+
+  importGraph(g: Graph): void {
+    this.imported.set(g.name, g);
+    this.graphIdx.set(g.name, this.importFunc("base", g.name, this.signature(g)));
   }
 
   importTypeId(): void {
@@ -493,9 +495,14 @@ export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledM
 /**
  * Compile more graphs later, as a module linked to `base`: identical rec group, the base's graphs,
  * globals, type-id helper and table imported from module "base" (the base instance's exports).
- * The new graphs may call base graphs and each other; they are exported under their names.
+ * The new graphs may call each other and the graphs of `callable` (default: the base's graphs;
+ * a TranslatedModule passes those of earlier linked modules too), imported from "base" by name.
  */
-export function compileLinkedModule(base: CompiledModule, graphs: readonly Graph[], opts: { name?: string } = {}): CompiledModule {
+export function compileLinkedModule(
+  base: CompiledModule,
+  graphs: readonly Graph[],
+  opts: { name?: string; callable?: ReadonlyMap<string, Graph> } = {},
+): CompiledModule {
   const started = performance.now();
   const p = base.program;
   const own = new Map<string, Graph>();
@@ -510,9 +517,11 @@ export function compileLinkedModule(base: CompiledModule, graphs: readonly Graph
   m.importHosts();
   const refs = scanRefs(graphs);
   const imported = [...refs.graphs].filter((n) => !own.has(n)).sort();
+  const callable = opts.callable ?? base.graphs;
   for (const n of imported) {
-    if (!base.graphs.has(n)) throw new BackendError(`graph '${n}' is neither in the base module nor among the linked graphs`);
-    m.importGraph(n);
+    const g = callable.get(n);
+    if (!g) throw new BackendError(`graph '${n}' is neither in the base module nor among the linked graphs`);
+    m.importGraph(g);
   }
   m.importTypeId();
   collectObjectTypes(m, graphs);
