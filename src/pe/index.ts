@@ -13,6 +13,8 @@ import { specialize } from "./specialize.ts";
 export { BindingTimes } from "./bta.ts";
 export type { BTContext } from "./bta.ts";
 export { PEError } from "./errors.ts";
+export { findPortal, probeMergePoint, specializeRun } from "./probe.ts";
+export type { MergeState, SpecializeRunOptions } from "./probe.ts";
 export { resumeExit, contGraph } from "./resume.ts";
 export type { ExitInfo, ExitReason, ResumeFrame, ResumeValue, Resumer, VirtualDesc, Writeback } from "./resume.ts";
 export { specialize, virtualizableFields } from "./specialize.ts";

@@ -9,7 +9,7 @@ import type { StructDef } from "../../src/ir/types.ts";
 import { ref } from "../../src/ir/types.ts";
 import type { HeapRef } from "../../src/llinterp/heap.ts";
 import type { JSHeap } from "../../src/llinterp/js-heap.ts";
-import { formatResidual, specializeAt } from "../../src/pe/index.ts";
+import { formatResidual, PEError, probeMergePoint, specializeAt, specializeRun } from "../../src/pe/index.ts";
 import { findOps, loadProgram, loopBlocks, opsIn, run, setup, verify } from "./util.ts";
 
 // opcodes of svm.ll
@@ -208,5 +208,25 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     verify(p);
     assert.ok(loopBlocks(inlined.graph).length > 0, "without a way to run it, the helper's loop is residual");
     for (const r of [folded, inlined]) assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), { result: "0", output: "144\n" });
+  });
+
+  it("specializes a guest program offline at a chosen pc, with the values a run sees there", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    const code = codeOf(heap, sumProgram(10));
+    const state = probeMergePoint(p, "run", [code, 0, frame(p, heap)], (g) => g[1] === 17, { heap });
+    assert.ok(state);
+    assert.deepEqual(state.greens.slice(1), [17, 0]);
+    const r = specializeRun(p, "run", [code, 0, frame(p, heap)], { heap, at: { green: "pc", value: 8 } });
+    assert.deepEqual(r.greens.map((c) => c.value).slice(1), [8, 0]);
+    assert.deepEqual(run(l3, r.graph.name, [frame(p, heap)]), { result: "45", output: "45\n" });
+    assert.throws(
+      () => specializeRun(p, "run", [code, 0, frame(p, heap)], { heap, at: { green: "pc", value: 9 } }),
+      (e) => e instanceof PEError && /never reached the merge point with pc = 9/.test(e.message),
+    );
+    assert.throws(
+      () => specializeRun(p, "run", [code, 0, frame(p, heap)], { heap, at: { green: "ip", value: 9 } }),
+      (e) => e instanceof PEError && /driver 'd' has no green 'ip' \(its greens: code, pc, sp\)/.test(e.message),
+    );
   });
 });
