@@ -1,0 +1,35 @@
+// What every hand-written TypeScript reference of a tiny guest program exports (bench/tiny/<prog>.ts),
+// and how such a file runs as a script:
+//   node bench/tiny/sum.ts            # the test-sized parameters (examples/tiny/programs/sum.tiny)
+//   node bench/tiny/sum.ts --bench    # the bench-sized ones (bench/tiny/programs/sum.tiny)
+//   node bench/tiny/sum.ts 5000       # any parameters
+// The C reference beside it (<prog>.c) takes the same parameters in the same order.
+
+export interface TinyReference {
+  /** The guest program: examples/tiny/programs/<name>.tiny (test size), bench/tiny/programs/<name>.tiny (bench size). */
+  readonly name: string;
+  /** What the parameters are, in order (for messages and docs). */
+  readonly paramNames: readonly string[];
+  /** The parameters of the test-sized guest program. */
+  readonly test: readonly number[];
+  /** The parameters of the bench-sized guest program. */
+  readonly bench: readonly number[];
+  /** Compute and return what the guest program prints. */
+  run(params: readonly number[]): string;
+}
+
+/** Run `ref` with the parameters from the command line (see the top of this file); prints its output. */
+export function runAsScript(ref: TinyReference): void {
+  const args = process.argv.slice(2);
+  let params: readonly number[] = ref.test;
+  if (args.length === 1 && args[0] === "--bench") params = ref.bench;
+  else if (args.length > 0) {
+    const given = args.map(Number);
+    if (given.length > ref.paramNames.length || given.some((v) => !Number.isInteger(v) || v !== (v | 0))) {
+      process.stderr.write(`usage: node bench/tiny/${ref.name}.ts [--bench | ${ref.paramNames.join(" ")}] (32-bit integers)\n`);
+      process.exit(2);
+    }
+    params = [...given, ...ref.test.slice(given.length)];
+  }
+  process.stdout.write(ref.run(params));
+}
