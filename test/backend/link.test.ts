@@ -73,6 +73,13 @@ start(%d: i32):
   setfield<Point.x> Point #origin, %x1
   return %x1
 }
+graph twoTypes -> i32 {
+start():
+  %z: i32 = getfield<Point3.z> Point3 #p3
+  %x: i32 = call<getX> Point #p3
+  %s: i32 = int_add %z, %x
+  return %s
+}
 graph odd -> bool {
 start(%a: f64, %p: Point, %c: i64):
   %x: i32 = getfield<Point.x> %p
@@ -90,9 +97,15 @@ test("a module compiled later shares types, heap, globals and table with the tra
   const p = load(BASE, "base.ll");
   const tm = instantiateProgramSync(p);
   const origin = tm.call("mk", [100, 200]) as object;
+  const p3obj = tm.heap.newStruct(p.types.get("Point3") as never, [1, 2, 30]);
   // Parse the new graphs against the base declarations (as the JIT's residual graphs refer to them).
-  const q = parseProgram(`${BASE}\n${LINKED}`, "linked.ll", { objects: new Map([["origin", origin]]) });
-  const graphs = ["bump", "bump1", "mkLinked", "useConst", "odd", "ptr"].map((n) => q.graphs.get(n) as Graph);
+  const q = parseProgram(`${BASE}\n${LINKED}`, "linked.ll", {
+    objects: new Map([
+      ["origin", origin],
+      ["p3", p3obj],
+    ]),
+  });
+  const graphs = ["bump", "bump1", "mkLinked", "useConst", "twoTypes", "odd", "ptr"].map((n) => q.graphs.get(n) as Graph);
   const linked = tm.link(graphs);
   assert.equal(linked.compiled.linked, true);
   assert.deepEqual(linked.compiled.importedGraphs, ["getX", "mk"]);
@@ -112,6 +125,9 @@ test("a module compiled later shares types, heap, globals and table with the tra
   assert.equal(tm.call("useConst", [1]), 101);
   assert.equal(tm.call("useConst", [1]), 102);
   assert.equal(tm.heap.getField(origin, "Point", "x"), 102);
+  // One object used as a constant of two types.
+  assert.equal(tm.call("twoTypes", []), 31);
+  assert.equal(linked.compiled.objects.length, 3);
   // Base code calls linked code through a function reference in a global.
   tm.setGlobal("hook", { fn: "bump1" });
   const before = tm.getGlobal("total") as number;

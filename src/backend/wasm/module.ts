@@ -13,7 +13,7 @@ import { exitLinks, exitOperands, graphParams } from "../../ir/graph.ts";
 import type { LLType } from "../../ir/types.ts";
 import { typeToString } from "../../ir/types.ts";
 import type { Export, FuncBody, GlobalEntry, Import, ModuleSpec, ValType } from "./emitter.ts";
-import { CodeWriter, HT, I32T, I64T, F64T, OP, absRef, assembleModule, refType } from "./emitter.ts";
+import { CodeWriter, HT, I32T, I64T, F64T, OP, absRef, assembleModule, refType, valTypeKey } from "./emitter.ts";
 import type { ModuleContext, RuntimeImport, Site, TrapSite } from "./lower.ts";
 import { compileFunction } from "./lower.ts";
 import type { LayoutOptions } from "./types.ts";
@@ -61,7 +61,7 @@ export interface CompiledModule {
   readonly sites: Site[];
   /** Instructions that may trap, by byte offset in the module. */
   readonly traps: Map<number, TrapSite>;
-  /** Heap objects imported as constants: import ("consts", String(i)) is objects[i]. */
+  /** Heap objects imported as constants: import ("consts", String(i)) is objects[i] (an object used with two types appears twice). */
   readonly objects: unknown[];
   /** Base graphs this module imports (linked modules): import ("base", name). */
   readonly importedGraphs: string[];
@@ -102,22 +102,14 @@ function freshName(): string {
 /** What a set of graphs refers to (to fix the import lists before any function is lowered). */
 interface Refs {
   graphs: Set<string>;
-  objects: unknown[];
 }
 
 function scanRefs(graphs: Iterable<Graph>): Refs {
-  const refs: Refs = { graphs: new Set(), objects: [] };
-  const seenObj = new Set<unknown>();
+  const refs: Refs = { graphs: new Set() };
   const value = (v: Value) => {
     if (v.kind !== "const") return;
     const c = v.value;
-    if (c !== null && typeof c === "object") {
-      if ("fn" in c) refs.graphs.add(c.fn);
-      else if ("obj" in c && !seenObj.has(c.obj)) {
-        seenObj.add(c.obj);
-        refs.objects.push(c.obj);
-      }
-    }
+    if (c !== null && typeof c === "object" && "fn" in c) refs.graphs.add(c.fn);
   };
   for (const g of graphs)
     for (const b of g.blocks) {
@@ -148,7 +140,8 @@ class ModuleBuilder implements ModuleContext {
   private readonly hostIdx = new Map<string, number>();
   private readonly graphIdx = new Map<string, number>();
   private readonly globalIdx = new Map<string, number>();
-  private readonly objectIdx = new Map<unknown, number>();
+  /** Global index of each heap object constant, by object and then by Wasm type (one import per pair). */
+  private readonly objectIdx = new Map<unknown, Map<string, number>>();
   private readonly defined: Map<string, Graph>;
   private typeIdIdx = -1;
   private nFuncImports = 0;
@@ -187,7 +180,8 @@ class ModuleBuilder implements ModuleContext {
     return this.typeIdIdx;
   }
   objectConst(obj: unknown, type: LLType): number {
-    const i = this.objectIdx.get(obj);
+    const t = this.types.valType(type);
+    const i = t ? this.objectIdx.get(obj)?.get(valTypeKey(t)) : undefined;
     if (i === undefined) throw new BackendError(`heap object constant of type ${typeToString(type)} was not collected (internal error)`);
     return i;
   }
@@ -231,19 +225,18 @@ class ModuleBuilder implements ModuleContext {
     this.typeIdIdx = this.importFunc("base", EXPORT.typeId, this.types.rawFuncType([absRef(HT.any)], [I32T]));
   }
 
-  importObjects(objects: readonly unknown[]): void {
+  /** Import each (object, type) pair of heap object constants as an immutable global ("consts", index). */
+  importObjects(objects: readonly ObjectConst[]): void {
     objects.forEach((o, i) => {
-      this.objectIdx.set(o, this.nGlobalImports++);
-      this.imports.push({
-        module: "consts",
-        name: String(i),
-        desc: { kind: "global", type: this.objectTypes.get(o) as ValType, mutable: false },
-      });
+      let byType = this.objectIdx.get(o.obj);
+      if (!byType) {
+        byType = new Map();
+        this.objectIdx.set(o.obj, byType);
+      }
+      byType.set(valTypeKey(o.type), this.nGlobalImports++);
+      this.imports.push({ module: "consts", name: String(i), desc: { kind: "global", type: o.type, mutable: false } });
     });
   }
-
-  /** Wasm type of each object constant's global (from the constant's LL type; see collectObjectTypes). */
-  readonly objectTypes = new Map<unknown, ValType>();
 
   importGlobals(): void {
     for (const g of this.program.globals.values()) {
@@ -457,13 +450,25 @@ function writeConstInit(w: CodeWriter, c: Const, t: LLType, m: ModuleBuilder): v
   );
 }
 
-function collectObjectTypes(m: ModuleBuilder, graphs: Iterable<Graph>): void {
+interface ObjectConst {
+  readonly obj: unknown;
+  readonly type: ValType;
+}
+
+/** The heap object constants of the graphs, one per (object, Wasm type) pair, in order of appearance. */
+function collectObjects(m: ModuleBuilder, graphs: Iterable<Graph>): ObjectConst[] {
+  const out: ObjectConst[] = [];
+  const seen = new Map<unknown, Set<string>>();
   const note = (v: Value) => {
     if (v.kind !== "const" || v.value === null || typeof v.value !== "object" || !("obj" in v.value)) return;
-    if (m.objectTypes.has(v.value.obj)) return;
     const t = m.types.valType(v.type);
     if (!t || !("ref" in t)) throw new BackendError(`heap object constant with non-reference type ${typeToString(v.type)}`);
-    m.objectTypes.set(v.value.obj, t);
+    const obj = v.value.obj;
+    const keys = seen.get(obj) ?? new Set<string>();
+    seen.set(obj, keys);
+    if (keys.has(valTypeKey(t))) return;
+    keys.add(valTypeKey(t));
+    out.push({ obj, type: t });
   };
   for (const g of graphs)
     for (const b of g.blocks) {
@@ -471,6 +476,7 @@ function collectObjectTypes(m: ModuleBuilder, graphs: Iterable<Graph>): void {
       exitOperands(b.exit).forEach(note);
       for (const l of exitLinks(b.exit)) l.args.forEach(note);
     }
+  return out;
 }
 
 /** Translate a whole program to one Wasm GC module. */
@@ -480,16 +486,23 @@ export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledM
   const m = new ModuleBuilder(p, layout, p.graphs);
   m.importRuntime();
   m.importHosts();
-  const refs = scanRefs(p.graphs.values());
-  collectObjectTypes(m, p.graphs.values());
-  m.importObjects(refs.objects);
+  const objects = collectObjects(m, p.graphs.values());
+  m.importObjects(objects);
   const graphs = m.declareGraphs(p.graphs.values());
   m.defineGlobals();
   m.defineTypeId();
   m.defineAccessors();
   const tableSize = opts.tableSize ?? 0;
   m.exports.push({ name: EXPORT.table, kind: "table", index: 0 });
-  return m.assemble(opts.name ?? freshName(), [{ type: absRef(HT.func), min: tableSize }], graphs, started, false, refs.objects, []);
+  return m.assemble(
+    opts.name ?? freshName(),
+    [{ type: absRef(HT.func), min: tableSize }],
+    graphs,
+    started,
+    false,
+    objects.map((o) => o.obj),
+    [],
+  );
 }
 
 /**
@@ -524,10 +537,18 @@ export function compileLinkedModule(
     m.importGraph(g);
   }
   m.importTypeId();
-  collectObjectTypes(m, graphs);
-  m.importObjects(refs.objects);
+  const objects = collectObjects(m, graphs);
+  m.importObjects(objects);
   m.importGlobals();
   m.importTable(0);
   const list = m.declareGraphs(graphs);
-  return m.assemble(opts.name ?? freshName(), [], list, started, true, refs.objects, imported);
+  return m.assemble(
+    opts.name ?? freshName(),
+    [],
+    list,
+    started,
+    true,
+    objects.map((o) => o.obj),
+    imported,
+  );
 }
