@@ -1,0 +1,137 @@
+// The front end: an interpreter written in the TypeScript subset (docs/subset.md) → an LL Program.
+// The interpreter module exports `target: Target` ({ entry, prepare }); `entry` and everything it
+// reaches is translated (closed world), `prepare` is host code and is not. TypeScript's own errors
+// inside translated code are reported with the subset's, all at once, each as
+// `file:line:col: error: <what> — <what to write instead>`.
+
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import ts from "typescript";
+import type { Program } from "../ir/graph.ts";
+import { verifyProgram } from "../ir/verify.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { displayPath, FrontEndError, Reporter, Rejected } from "./diagnostics.ts";
+import { lowerAll } from "./lower.ts";
+import { isUserFile, loadProgram } from "./tsprogram.ts";
+import { World } from "./world.ts";
+
+export type { Diagnostic } from "./diagnostics.ts";
+export { FrontEndError, formatDiagnostic } from "./diagnostics.ts";
+
+export interface FrontEndOptions {
+  /** Run the IR verifier on the result (default true); a problem is reported as an internal error. */
+  verify?: boolean;
+}
+
+export interface CheckResult {
+  /** The LL program, or null when there are diagnostics. */
+  program: Program | null;
+  diagnostics: Diagnostic[];
+}
+
+/** Lower an interpreter to LL graphs; throws FrontEndError listing every diagnostic. */
+export function lowerInterpreter(entryFile: string, opts: FrontEndOptions = {}): Program {
+  const r = checkInterpreter(entryFile, opts);
+  if (!r.program) throw new FrontEndError(r.diagnostics);
+  return r.program;
+}
+
+/** Check and lower an interpreter; never throws for problems in the interpreter. */
+export function checkInterpreter(entryFile: string, opts: FrontEndOptions = {}): CheckResult {
+  const report = new Reporter();
+  const path = resolve(entryFile);
+  const fileLoc = { file: displayPath(path), line: 1, col: 1 };
+  if (!existsSync(path)) {
+    report.at(fileLoc, `cannot read the interpreter '${entryFile}': no such file`);
+    return { program: null, diagnostics: report.sorted() };
+  }
+  let program: Program | null = null;
+  try {
+    program = run(path, report, opts);
+  } catch (e) {
+    if (!(e instanceof Rejected)) {
+      const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      report.at(fileLoc, `internal error of the front end: ${msg}`, "please report it with this file");
+    }
+  }
+  return { program: report.count === 0 ? program : null, diagnostics: report.sorted() };
+}
+
+function run(path: string, report: Reporter, opts: FrontEndOptions): Program | null {
+  const tsp = loadProgram(path);
+  const sf = tsp.getSourceFile(path);
+  if (!sf) {
+    report.at({ file: displayPath(path), line: 1, col: 1 }, "TypeScript could not load this file");
+    return null;
+  }
+  for (const f of tsp.getSourceFiles()) if (isUserFile(f)) for (const d of tsp.getSyntacticDiagnostics(f)) report.fromTs(d);
+  if (report.count > 0) return null;
+  const w = new World(tsp, report);
+  const entry = findEntry(w, sf);
+  if (entry) {
+    const fi = w.funcFor(entry, null);
+    lowerAll(w);
+    w.ll.entries.push(fi.gb.graph.name);
+  }
+  reportTypeErrors(w, tsp);
+  if (report.count > 0) return null;
+  if (opts.verify !== false) {
+    for (const issue of verifyProgram(w.ll)) {
+      const loc = issue.loc ?? { file: displayPath(path), line: 1, col: 1 };
+      report.at(loc, `internal error of the front end: it made an invalid graph: ${issue.toString()}`, "please report it with this file");
+    }
+  }
+  return w.ll;
+}
+
+/** The entry function named by `export const target = { entry: f, prepare }`. */
+function findEntry(w: World, sf: ts.SourceFile): ts.FunctionDeclaration | null {
+  const fix = "export const target: Target = { entry: main, prepare };";
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== "target") continue;
+      w.translated(st);
+      const exported = st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      if (!exported) w.report.error(d.name, "`target` must be exported", fix);
+      let init = d.initializer;
+      while (init && (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)))
+        init = init.expression;
+      if (!init || !ts.isObjectLiteralExpression(init)) {
+        w.report.error(d, "`target` must be an object literal naming the entry function and prepare", fix);
+        return null;
+      }
+      for (const p of init.properties) {
+        const name = p.name && ts.isIdentifier(p.name) ? p.name.text : "";
+        if (name !== "entry") continue;
+        const sym = ts.isShorthandPropertyAssignment(p)
+          ? w.checker.getShorthandAssignmentValueSymbol(p)
+          : ts.isPropertyAssignment(p)
+            ? w.checker.getSymbolAtLocation(p.initializer)
+            : undefined;
+        const decl = w.decl(sym ? w.unalias(sym) : undefined);
+        if (!decl || !ts.isFunctionDeclaration(decl) || !decl.body) {
+          w.report.error(p, "`entry` must name a module-level function declaration", fix);
+          return null;
+        }
+        return decl;
+      }
+      w.report.error(init, "`target` has no `entry`", fix);
+      return null;
+    }
+  }
+  w.report.at({ file: displayPath(sf.fileName), line: 1, col: 1 }, "the interpreter module does not export `target`", fix);
+  return null;
+}
+
+/** TypeScript's errors inside the translated declarations. */
+function reportTypeErrors(w: World, tsp: ts.Program): void {
+  for (const [sf, ranges] of w.translatedRanges) {
+    if (!isUserFile(sf)) continue;
+    for (const d of tsp.getSemanticDiagnostics(sf)) {
+      if (d.start === undefined) continue;
+      const at = d.start;
+      if (ranges.some(([a, b]) => at >= a && at < b)) w.report.fromTs(d);
+    }
+  }
+}
