@@ -147,6 +147,7 @@ function inChild<R>(req: Request, fail: (message: string) => R): R {
 
 function main(): void {
   const opts = parseOptions(process.argv.slice(2));
+  const machine = machineInfo();
   const names = TINY_BENCHMARKS.map((r) => r.name).filter((n) => opts.filter === null || n.includes(opts.filter));
   if (names.length === 0)
     usageError(`--filter ${opts.filter} matches no program (programs: ${TINY_BENCHMARKS.map((r) => r.name).join(", ")})`);
@@ -200,7 +201,7 @@ function main(): void {
   }
   process.stdout.write(
     formatReport({
-      machine: machineInfo(),
+      machine,
       command: `node bench/run.ts ${process.argv.slice(2).join(" ")}`.trimEnd(),
       quick: opts.quick,
       runs: opts.runs,

@@ -1,5 +1,6 @@
 // The machine a benchmark ran on, for the header of every benchmark report: CPU model, cores,
-// memory, OS, Node and V8 versions, gcc version and the date.
+// memory, OS, Node and V8 versions, gcc version, the date, and the load average when the run
+// started (other work on the machine makes figures noisy).
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -15,6 +16,8 @@ export interface MachineInfo {
   /** First line of `gcc --version`, or null when gcc is not installed. */
   gcc: string | null;
   date: string;
+  /** 1-minute load average at the start (0 where the OS does not report it). */
+  load: number;
 }
 
 /** The CPU model from /proc/cpuinfo (Linux), else what Node reports. */
@@ -45,6 +48,7 @@ export function machineInfo(): MachineInfo {
     v8: process.versions.v8,
     gcc: gccVersion(),
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    load: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
@@ -55,5 +59,6 @@ export function formatMachine(m: MachineInfo): string {
     `node:    ${m.node} (V8 ${m.v8})`,
     `gcc:     ${m.gcc ?? "not found (C references skipped)"}`,
     `date:    ${m.date}`,
+    `load:    ${m.load} (1-minute load average at the start, for ${m.cores} cores)`,
   ].join("\n");
 }

@@ -17,6 +17,7 @@ const MACHINE: MachineInfo = {
   v8: "13.6",
   gcc: null,
   date: "2026-01-01T00:00:00Z",
+  load: 0.5,
 };
 
 function input(columns: ContenderName[], results: [string, ContenderName, MeasureResult][], failures: string[] = []): ReportInput {
