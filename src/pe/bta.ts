@@ -175,7 +175,7 @@ export class BindingTimes {
                 return;
               }
             }
-            if (!unroll && ng.loopHeaders.has(b) && !ng.mergeBlocks.has(b)) {
+            if (!unroll && ng.sharingHeaders.has(b)) {
               for (const inc of incoming.get(b) ?? []) {
                 if (!this.invariant(inc.args[i] as Value, p, b, incoming, new Set())) {
                   changed =

@@ -1,7 +1,6 @@
 // Offline specialization of a guest program (`unfold specialize`): run the interpreter on L3 until
-// its merge point is reached with the wanted green values, record the greens and the reds there,
-// and specialize at that point. The run goes on to the end (its output is discarded): the values
-// the specializer needs from the reds (virtualizable array lengths) do not change.
+// its merge point is reached with the wanted green values, stop there, and specialize at that
+// point with the greens and the reds seen. The residual graph can then run on from that state.
 
 import { cloneGraph } from "../ir/clone.ts";
 import type { Block, Graph, Op, Program } from "../ir/graph.ts";
@@ -31,9 +30,13 @@ export function findPortal(p: Program): Graph {
 
 const PROBE = "pe.probe";
 
+/** Thrown by the probe to stop the run at the merge point. */
+class Stop extends Error {}
+
 /**
  * Run `entry(args)` on L3 and return the merge-point values the first time `match` accepts the
- * greens (null if it never does). `heap` must be the heap `args` live on.
+ * greens (null if it never does). `heap` must be the heap `args` live on. The run stops there, so
+ * the reds are in the state they have at that point (a residual graph for it can run on from there).
  */
 export function probeMergePoint(
   p: Program,
@@ -62,14 +65,17 @@ export function probeMergePoint(
   let found: MergeState | null = null;
   const hosts = new Map(opts.hosts ?? defaultHosts());
   hosts.set(PROBE, (_h, vals) => {
-    if (!found && match(vals.slice(0, ng))) found = { portal: portal.name, greens: vals.slice(0, ng), reds: vals.slice(ng) };
+    if (!found && match(vals.slice(0, ng))) {
+      found = { portal: portal.name, greens: vals.slice(0, ng), reds: vals.slice(ng) };
+      throw new Stop("stopped at the merge point");
+    }
     return null;
   });
   const l3 = new L3(probed, { heap: opts.heap, hosts, ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}) });
   try {
     withHostIO(new MemoryIO(), () => l3.call(entry, args));
   } catch (e) {
-    // a guest error or a step limit after the point was found does not matter
+    // the probe stops the run with an error once the point is found
     if (!(e instanceof LLError) || !found) throw e;
   }
   return found;

@@ -366,7 +366,9 @@ class Specializer {
       const free = ok.find(
         (x) => x.plan.flushes.length === 0 && x.plan.reads.length === 0 && !x.plan.args.some((a) => a.kind === "abs" && a.a.k === "virt"),
       );
-      const pick = free ?? (over || list.length >= maxVersions ? ok[0] : undefined);
+      // past the version limit a joined (more general) version is better than writes and reads on
+      // the way in; when the budget is out, any fit is better than an exit
+      const pick = free ?? (over ? ok[0] : undefined);
       if (pick) {
         this.applyFit(pick.plan, pick.v.block);
         return "end";
