@@ -62,25 +62,43 @@ interface RunGuestResult {
   error?: string;
   stats?: CompileStats;
 }
-type RunGuest = (opts: { interp: string; program: string; mode: string; io?: HostIO }) => Promise<RunGuestResult>;
+type RunGuest = (opts: {
+  interp: string;
+  program: string;
+  mode: string;
+  io?: HostIO;
+  progress?: (step: string) => void;
+}) => Promise<RunGuestResult>;
+
+interface Runner {
+  runGuest: RunGuest;
+  /** The modes runGuest offers, when src/vm/run.ts says (availableModes). */
+  modes: readonly string[] | null;
+}
 
 const RUNNER = fileURLToPath(new URL("../../src/vm/run.ts", import.meta.url));
 
-let runner: Promise<RunGuest | string> | null = null;
+let runner: Promise<Runner | string> | null = null;
 
 /** runGuest from src/vm/run.ts, or the reason it cannot be used. */
-function loadRunner(): Promise<RunGuest | string> {
+function loadRunner(): Promise<Runner | string> {
   runner ??= (async () => {
     if (!existsSync(RUNNER)) return "src/vm/run.ts does not exist yet";
     try {
-      const mod = (await import(pathToFileURL(RUNNER).href)) as { runGuest?: unknown };
+      const mod = (await import(pathToFileURL(RUNNER).href)) as { runGuest?: unknown; availableModes?: unknown };
       if (typeof mod.runGuest !== "function") return "src/vm/run.ts exports no runGuest function";
-      return mod.runGuest as RunGuest;
+      const modes = typeof mod.availableModes === "function" ? (mod.availableModes as () => string[])() : null;
+      return { runGuest: mod.runGuest as RunGuest, modes };
     } catch (e) {
       return `cannot load src/vm/run.ts: ${(e as Error).message}`;
     }
   })();
   return runner;
+}
+
+/** Slow steps the runner reports (e.g. lowering the interpreter), shown on stderr. */
+function showStep(step: string): void {
+  process.stderr.write(`  ${step}\n`);
 }
 
 function outcome(io: MemoryIO, error: string | null): string {
@@ -95,7 +113,7 @@ function viaRunner(name: VmModeName, interp: string, runGuest: RunGuest): VmMode
     async run(program) {
       const io = new MemoryIO();
       const t0 = performance.now();
-      const r = await runGuest({ interp, program, mode: name, io });
+      const r = await runGuest({ interp, program, mode: name, io, progress: showStep });
       const ms = performance.now() - t0;
       const stats = r.stats !== undefined && typeof r.stats === "object" ? r.stats : undefined;
       return { output: outcome(io, r.ok ? null : (r.error ?? "unknown error")), ms, stats };
@@ -132,32 +150,33 @@ async function directUntranslated(interp: string): Promise<VmMode> {
  * front end and translation where the mode needs them) is returned as setupMs.
  */
 export async function loadVmMode(name: VmModeName, probe: Probe): Promise<LoadedMode> {
-  const runGuest = await loadRunner();
+  const r = await loadRunner();
   let mode: VmMode;
-  if (typeof runGuest === "string") {
-    if (name !== "untranslated") return { status: "skipped", reason: runGuest };
+  if (typeof r === "string") {
+    if (name !== "untranslated") return { status: "skipped", reason: r };
     mode = await directUntranslated(probe.interp);
+  } else if (r.modes !== null && !r.modes.includes(name)) {
+    return { status: "skipped", reason: `runGuest does not offer it yet (its modes: ${r.modes.join(", ")})` };
   } else {
-    mode = viaRunner(name, probe.interp, runGuest);
+    mode = viaRunner(name, probe.interp, r.runGuest);
   }
   const dir = mkdtempSync(join(os.tmpdir(), "unfold-probe-"));
   try {
     const path = join(dir, `probe.${probe.ext}`);
     writeFileSync(path, probe.source);
-    let r: GuestRun;
+    let run: GuestRun;
     try {
-      r = await mode.run(path);
+      run = await mode.run(path);
     } catch (e) {
-      // the runner does not offer this mode (yet), or cannot run this interpreter in it
-      const msg = (e as Error).message.split("\n")[0];
-      return { status: "skipped", reason: `${mode.via} cannot run it: ${msg}` };
+      return { status: "failed", reason: `the probe program threw: ${(e as Error).message.split("\n")[0]}` };
     }
-    if (r.output !== probe.expected)
+    if (run.output.startsWith("error: unknown mode")) return { status: "skipped", reason: run.output.trim() };
+    if (run.output !== probe.expected)
       return {
         status: "failed",
-        reason: `the probe program printed ${JSON.stringify(r.output)}, expected ${JSON.stringify(probe.expected)}`,
+        reason: `the probe program printed ${JSON.stringify(run.output)}, expected ${JSON.stringify(probe.expected)}`,
       };
-    return { status: "ready", mode, setupMs: r.ms };
+    return { status: "ready", mode, setupMs: run.ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
