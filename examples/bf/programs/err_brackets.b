@@ -1,0 +1,5 @@
+Unmatched brackets are reported with their line and column
++[
+ ]]
+ [[
+  ]

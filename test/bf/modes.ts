@@ -1,0 +1,71 @@
+// The ways a Brainfuck program can be run, listed in one place so that every test covers each of
+// them: both interpreters untranslated now; the VM's modes (llinterp, translated, jit) as they land,
+// one line each below. Each mode also names the anchor programs it is fast enough to run in a test.
+
+import { target as plainTarget } from "../../examples/bf/interp.ts";
+import { target as optTarget } from "../../examples/bf/interp-opt.ts";
+import { BfSyntaxError } from "../../examples/bf/parse.ts";
+import type { Target } from "../../src/hints/index.ts";
+import { GuestError, MemoryIO, withHostIO } from "../../src/hints/index.ts";
+
+/** What a run printed, the guest error it ended in (null: none) and the entry's result (the final pointer). */
+export interface Outcome {
+  output: Uint8Array;
+  error: string | null;
+  result: unknown;
+}
+
+export interface Mode {
+  readonly name: string;
+  /** Anchor programs (../shared/anchors/bf/NAME.b) this mode runs in the tests within seconds. */
+  readonly anchors: readonly string[];
+  /** Run the program `source` (its file name is `path`, for messages) with `input` as standard input. */
+  run(source: string, path: string, input: Uint8Array): Promise<Outcome>;
+}
+
+/** A mode that calls an interpreter's `target` directly, as plain TypeScript. */
+function untranslated(name: string, target: Target, anchors: readonly string[]): Mode {
+  return {
+    name,
+    anchors,
+    async run(source, path, input) {
+      const io = new MemoryIO(input);
+      let error: string | null = null;
+      let result: unknown = null;
+      const args = target.prepare(source, path);
+      try {
+        result = withHostIO(io, () => target.entry(...args));
+      } catch (e) {
+        if (!(e instanceof GuestError)) throw e;
+        error = e.message;
+      }
+      return { output: io.bytes(), error, result };
+    },
+  };
+}
+
+/** Every mode; each must give every program's expected outcome. */
+export const MODES: readonly Mode[] = [
+  untranslated("untranslated", plainTarget, ["helloworld", "bottles"]),
+  untranslated("untranslated-opt", optTarget, ["helloworld", "bottles", "bench", "hanoi"]),
+];
+
+/**
+ * The outcome as one byte string in the format of the .out files: the output, then
+ * `error: <message>` for a guest error; for unmatched brackets, the messages of prepare.
+ */
+export async function outcomeBytes(mode: Mode, source: string, path: string, input: Uint8Array): Promise<Uint8Array> {
+  let o: Outcome;
+  try {
+    o = await mode.run(source, path, input);
+  } catch (e) {
+    if (e instanceof BfSyntaxError) return new TextEncoder().encode(`${e.message}\n`);
+    throw e;
+  }
+  if (o.error === null) return o.output;
+  const tail = new TextEncoder().encode(`error: ${o.error}\n`);
+  const all = new Uint8Array(o.output.length + tail.length);
+  all.set(o.output);
+  all.set(tail, o.output.length);
+  return all;
+}
