@@ -1,12 +1,19 @@
 // The ways a Brainfuck program can be run, listed in one place so that every test covers each of
-// them: both interpreters untranslated now; the VM's modes (llinterp, translated, jit) as they land,
+// them: both interpreters untranslated and on L3; the VM's later modes (translated, jit) as they land,
 // one line each below. Each mode also names the anchor programs it is fast enough to run in a test.
 
 import { target as plainTarget } from "../../examples/bf/interp.ts";
 import { target as optTarget } from "../../examples/bf/interp-opt.ts";
+import { join } from "node:path";
 import { BfSyntaxError } from "../../examples/bf/parse.ts";
 import type { Target } from "../../src/hints/index.ts";
 import { GuestError, MemoryIO, withHostIO } from "../../src/hints/index.ts";
+import { defaultHosts } from "../../src/llinterp/hosts.ts";
+import { L3, LLError } from "../../src/llinterp/interp.ts";
+import { JSHeap } from "../../src/llinterp/js-heap.ts";
+import { loweredProgram } from "../../src/vm/run.ts";
+
+const EXAMPLES = join(import.meta.dirname, "../../examples/bf");
 
 /** What a run printed, the guest error it ended in (null: none) and the entry's result (the final pointer). */
 export interface Outcome {
@@ -44,10 +51,37 @@ function untranslated(name: string, target: Target, anchors: readonly string[]):
   };
 }
 
+/** A mode that lowers the interpreter with the front end and runs its entry graph on L3. */
+function llinterp(name: string, file: string, target: Target, anchors: readonly string[]): Mode {
+  return {
+    name,
+    anchors,
+    async run(source, path, input) {
+      const program = loweredProgram(join(EXAMPLES, file));
+      const entry = program.entries[0];
+      if (entry === undefined) throw new Error(`${file}: the lowered program has no entry`);
+      const io = new MemoryIO(input);
+      let error: string | null = null;
+      let result: unknown = null;
+      const args = target.prepare(source, path);
+      const l3 = new L3(program, { heap: new JSHeap(program), hosts: defaultHosts() });
+      try {
+        result = withHostIO(io, () => l3.callJS(entry, args));
+      } catch (e) {
+        if (!(e instanceof LLError && e.kind === "guest")) throw e;
+        error = e.message;
+      }
+      return { output: io.bytes(), error, result };
+    },
+  };
+}
+
 /** Every mode; each must give every program's expected outcome. */
 export const MODES: readonly Mode[] = [
   untranslated("untranslated", plainTarget, ["helloworld", "bottles"]),
   untranslated("untranslated-opt", optTarget, ["helloworld", "bottles", "bench", "hanoi"]),
+  llinterp("llinterp", "interp.ts", plainTarget, ["helloworld", "bottles"]),
+  llinterp("llinterp-opt", "interp-opt.ts", optTarget, ["helloworld", "bottles"]),
 ];
 
 /**
