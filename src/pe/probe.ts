@@ -4,12 +4,15 @@
 
 import { cloneGraph } from "../ir/clone.ts";
 import type { Block, Graph, Op, Program } from "../ir/graph.ts";
+import { graphParams } from "../ir/graph.ts";
 import { MemoryIO, withHostIO } from "../hints/index.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import { defaultHosts } from "../llinterp/hosts.ts";
 import { L3, LLError } from "../llinterp/interp.ts";
+import { JSHeap } from "../llinterp/js-heap.ts";
 import { PEError } from "./errors.ts";
+import { formatResidual } from "./format.ts";
 import type { Residual, SpecializeOptions } from "./specialize.ts";
 import { specialize } from "./specialize.ts";
 
@@ -115,4 +118,46 @@ export function specializeRun(p: Program, entry: string, args: readonly LLValue[
     reds: state.reds,
     call: opts.call ?? ((g, a) => withHostIO(new MemoryIO(), () => l3.call(g, a))),
   });
+}
+
+/** Parse `--at`: `12` (the green named pc) or `name=12`. */
+export function parseAt(spec: string): { green: string; value: number } {
+  const m = /^(?:([A-Za-z_$][\w$]*)=)?(-?\d+)$/.exec(spec.trim());
+  if (!m) throw new PEError(`--at expects a pc (e.g. --at 12) or a green and its value (e.g. --at pc=12), not '${spec}'`);
+  return { green: m[1] ?? "pc", value: Number(m[2]) };
+}
+
+export interface SpecializeProgramOptions {
+  /** The entry graph (default: the program's first entry). */
+  readonly entry?: string;
+  readonly at?: { readonly green: string; readonly value: number };
+  readonly budget?: number;
+  /** Print the exit and continuation graphs too. */
+  readonly support?: boolean;
+}
+
+/**
+ * `unfold specialize <interp.ts> <program> [--at <pc>]`: `hostArgs` are the entry's arguments as
+ * the interpreter's `target.prepare` makes them (numbers, typed arrays...). Runs the lowered
+ * interpreter on L3 up to the merge point and returns the residual graph and its printed form.
+ */
+export function specializeProgram(
+  p: Program,
+  hostArgs: readonly unknown[],
+  opts: SpecializeProgramOptions = {},
+): { residual: Residual; text: string } {
+  const entry = opts.entry ?? p.entries[0];
+  const g = entry === undefined ? undefined : p.graphs.get(entry);
+  if (!g || entry === undefined) throw new PEError("the interpreter's program has no entry graph");
+  const params = graphParams(g);
+  if (params.length !== hostArgs.length)
+    throw new PEError(`entry '${entry}' takes ${params.length} arguments, prepare() gave ${hostArgs.length}`);
+  const heap = new JSHeap(p);
+  const args = params.map((v, i) => heap.fromJS(hostArgs[i], v.type, `argument ${i + 1} of '${entry}'`));
+  const residual = specializeRun(p, entry, args, {
+    heap,
+    ...(opts.at ? { at: opts.at } : {}),
+    ...(opts.budget !== undefined ? { budget: opts.budget } : {}),
+  });
+  return { residual, text: formatResidual(p, residual, { ...(opts.support ? { support: true } : {}) }) };
 }

@@ -9,8 +9,10 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import type { Graph, Op, Var } from "../../src/ir/graph.ts";
 import { assertValid } from "../../src/ir/verify.ts";
+import { target } from "../../examples/tiny/interp.ts";
+import { parseAt, specializeProgram } from "../../src/pe/index.ts";
+import { runSpecialized, tinyProgram } from "./tiny.ts";
 import { loopBlocks, opsIn } from "./util.ts";
-import { runSpecialized } from "./tiny.ts";
 
 const DIR = fileURLToPath(new URL("../../examples/tiny/programs/", import.meta.url));
 const PROGRAMS = readdirSync(DIR)
@@ -64,5 +66,25 @@ describe("tiny: every guest program specialized", () => {
         assert.equal(r.text, expected, `${file} with budget ${budget}`);
       }
     }
+  });
+});
+
+describe("unfold specialize (specializeProgram)", () => {
+  it("prints the residual graph of a tiny program's main function, and of its loop with --at", () => {
+    const file = "sum.tiny";
+    const args = target.prepare(readFileSync(DIR + file, "utf8"), file);
+    const p = tinyProgram();
+    const whole = specializeProgram({ ...p, graphs: new Map(p.graphs) }, args);
+    assert.match(
+      whole.text,
+      /^; residual graph of 'interpret' for code=#code, pc=5, sp=0\n; \d+ ops in \d+ blocks, \d+ exits; \d+ guest instructions, [\d.]+ ops per instruction; budget 4000, used \d+\n/,
+    );
+    assert.match(whole.text, /^graph pe\.interpret\.1 -> i32 \{$/m);
+    assert.match(whole.text, /^; exit 0 \(guard\) pe\.interpret\.1\.exit0: /m);
+    const loop = specializeProgram({ ...p, graphs: new Map(p.graphs) }, args, { at: parseAt("pc=9") });
+    assert.match(loop.text, /for code=#code, pc=9, sp=0/);
+    assert.ok(loopBlocks(loop.residual.graph).length > 0);
+    assert.deepEqual(parseAt("12"), { green: "pc", value: 12 });
+    assert.throws(() => parseAt("x"), /--at expects a pc \(e\.g\. --at 12\) or a green and its value/);
   });
 });
