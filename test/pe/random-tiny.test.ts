@@ -15,7 +15,7 @@ import { outcomeText, refMode } from "../tiny/modes.ts";
 import { runSpecialized, tinyProgram } from "./tiny.ts";
 
 const BASE_SEED = process.env.UNFOLD_SEED === undefined ? 1 : Number(process.env.UNFOLD_SEED);
-const COUNT = process.env.UNFOLD_PE_RANDOM_COUNT === undefined ? 60 : Number(process.env.UNFOLD_PE_RANDOM_COUNT);
+const COUNT = process.env.UNFOLD_PE_RANDOM_COUNT === undefined ? 40 : Number(process.env.UNFOLD_PE_RANDOM_COUNT);
 if (!Number.isInteger(BASE_SEED) || !Number.isInteger(COUNT) || COUNT < 1) {
   throw new Error("UNFOLD_SEED and UNFOLD_PE_RANDOM_COUNT must be integers (the count at least 1)");
 }
