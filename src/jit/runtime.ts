@@ -189,16 +189,18 @@ export function findPortalAndDriver(p: Program): { portal: Graph; driver: Driver
 /**
  * Prepare a program for the JIT before it is translated: a copy of it whose can_enter_jit sites
  * are JIT entries (`jit.translated`, the program to translate) and the Jit that serves them.
- * Null when the program has no merge point: there is nothing to compile.
+ * Null when the program has no merge point: there is nothing to compile. Each Jit has its own
+ * counters and compiled code; pass `reuse` = an earlier Jit's `translated` to skip rebuilding it.
  */
-export function prepareJit(p: Program, opts: JitOptions = {}): Jit | null {
+export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): Jit | null {
   const found = findPortalAndDriver(p);
   if (!found) return null;
   // The specializer adds residual, exit and continuation graphs to the program it is given: give
   // it its own graph table, so that `p` stays as the front end made it.
   const forPE: Program = { ...p, graphs: new Map(p.graphs) };
-  const translated: Program = { ...p, hosts: new Map(p.hosts), graphs: new Map() };
-  for (const [n, g] of p.graphs) translated.graphs.set(n, withEntries(translated, g, found.portal.result));
+  // `reuse`: the translated program of an earlier prepareJit of `p` (it never changes).
+  const translated: Program = reuse ?? { ...p, hosts: new Map(p.hosts), graphs: new Map() };
+  if (!reuse) for (const [n, g] of p.graphs) translated.graphs.set(n, withEntries(translated, g, found.portal.result));
   return new Jit(forPE, translated, found.portal, found.driver, opts);
 }
 

@@ -11,11 +11,15 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { HostIO, Target } from "../hints/index.ts";
 import { currentIO, GuestError, withHostIO } from "../hints/index.ts";
-import type { Program } from "../ir/graph.ts";
-import { FrontEndError, lowerInterpreter } from "../front/index.ts";
+import { FrontEndError } from "../front/index.ts";
 import { defaultHosts } from "../llinterp/hosts.ts";
 import { formatError, L3, LLError } from "../llinterp/interp.ts";
 import { JSHeap } from "../llinterp/js-heap.ts";
+import type { JitOptions } from "../jit/runtime.ts";
+import { loweredProgram } from "./lowered.ts";
+import { runJit, runTranslated } from "./translate.ts";
+
+export { loweredProgram };
 
 /** What a mode gets: the interpreter (its module and path), the prepared arguments and the I/O. */
 export interface ModeContext {
@@ -27,6 +31,18 @@ export interface ModeContext {
   readonly io: HostIO;
   /** Report a slow step (e.g. "lowering interp.ts"); the CLI shows it on stderr. */
   readonly progress: (step: string) => void;
+  /** Options of the JIT (jit mode). */
+  readonly jit: JitOptions;
+}
+
+/** Figures a mode may report about one run (the jit mode: its compilations). */
+export interface RunStats {
+  compilations?: number;
+  failures?: number;
+  guestInstructions?: number;
+  compileMs?: number;
+  wasmBytes?: number;
+  residualOps?: number;
 }
 
 /**
@@ -34,7 +50,7 @@ export interface ModeContext {
  * called with host I/O set to `ctx.io`; a runner that returns a promise must set it again itself
  * (withHostIO) around work done after its first `await`.
  */
-export type ModeRunner = (ctx: ModeContext) => void | Promise<void>;
+export type ModeRunner = (ctx: ModeContext) => void | RunStats | Promise<void | RunStats>;
 
 export interface RunOptions {
   /** The interpreter's entry module (exports `target`). */
@@ -45,6 +61,8 @@ export interface RunOptions {
   /** Where output goes and input comes from (default: the process's standard I/O). */
   io?: HostIO;
   progress?: (step: string) => void;
+  /** Options of the JIT, for the jit mode. */
+  jit?: JitOptions;
 }
 
 export interface RunResult {
@@ -53,6 +71,8 @@ export interface RunResult {
   error?: string;
   /** 0 success, 1 guest (or interpreter) error, 2 the program or the interpreter could not be loaded. */
   exitCode: number;
+  /** What the mode reported about the run (the jit mode: compilations, compile time, Wasm bytes). */
+  stats?: RunStats;
 }
 
 const modes = new Map<string, ModeRunner>();
@@ -74,20 +94,6 @@ registerMode("untranslated", (ctx) => {
 
 // ---- llinterp ---------------------------------------------------------------------------------
 
-const lowered = new Map<string, Program>();
-
-/** The interpreter's LL program, lowered once per file per process. Throws FrontEndError. */
-export function loweredProgram(interpPath: string, progress: (step: string) => void = () => {}): Program {
-  const path = resolve(interpPath);
-  let p = lowered.get(path);
-  if (!p) {
-    progress(`lowering ${interpPath}`);
-    p = lowerInterpreter(path);
-    lowered.set(path, p);
-  }
-  return p;
-}
-
 registerMode("llinterp", (ctx) => {
   const program = loweredProgram(ctx.interpPath, ctx.progress);
   const entry = program.entries[0];
@@ -95,6 +101,11 @@ registerMode("llinterp", (ctx) => {
   const l3 = new L3(program, { heap: new JSHeap(program), hosts: defaultHosts() });
   l3.callJS(entry, ctx.args);
 });
+
+// ---- translated, jit ------------------------------------------------------------------------
+
+registerMode("translated", runTranslated);
+registerMode("jit", runJit);
 
 // ---- running ----------------------------------------------------------------------------------
 
@@ -145,8 +156,8 @@ export async function runGuest(opts: RunOptions): Promise<RunResult> {
     };
   }
   try {
-    await withHostIO(io, () => run({ interpPath: resolve(opts.interp), target, args, io, progress }));
-    return { ok: true, exitCode: 0 };
+    const stats = await withHostIO(io, () => run({ interpPath: resolve(opts.interp), target, args, io, progress, jit: opts.jit ?? {} }));
+    return stats ? { ok: true, exitCode: 0, stats } : { ok: true, exitCode: 0 };
   } catch (e) {
     if (e instanceof FrontEndError) return { ok: false, error: e.message, exitCode: 2 };
     const guest = e instanceof GuestError || (e instanceof LLError && e.kind === "guest");

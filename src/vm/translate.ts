@@ -3,14 +3,14 @@
 // modes of the mode runner.
 
 import { resolve } from "node:path";
-import type { TranslatedModule } from "../backend/wasm/index.ts";
-import { instantiateProgramSync } from "../backend/wasm/index.ts";
+import type { CompiledModule, TranslatedModule } from "../backend/wasm/index.ts";
+import { compileProgram, instantiateProgramSync } from "../backend/wasm/index.ts";
 import type { Program } from "../ir/graph.ts";
 import { defaultHosts } from "../llinterp/hosts.ts";
 import type { Jit, JitOptions } from "../jit/runtime.ts";
 import { prepareJit } from "../jit/runtime.ts";
-import type { ModeContext } from "./run.ts";
-import { loweredProgram } from "./run.ts";
+import { loweredProgram } from "./lowered.ts";
+import type { ModeContext, RunStats } from "./run.ts";
 
 export interface TranslateOptions {
   /** Enable the JIT (default true), with its options. */
@@ -31,19 +31,42 @@ export interface VM {
   run(args: readonly unknown[]): unknown;
 }
 
-/** Lower, translate and instantiate an interpreter. Throws FrontEndError on errors in its source. */
+/** Per interpreter file: the translated modules (with and without JIT entries), compiled once. */
+const cache = new Map<string, { plain?: CompiledModule; jit?: { translated: Program; compiled: CompiledModule } }>();
+
+/**
+ * Lower, translate and instantiate an interpreter. Throws FrontEndError on errors in its source.
+ * Lowering and translation are done once per file per process; each call gets a fresh instance
+ * (fresh globals and heap) and a fresh JIT.
+ */
 export function translate(entryFile: string, opts: TranslateOptions = {}): VM {
   const progress = opts.progress ?? (() => {});
+  const path = resolve(entryFile);
   // The JIT rewrites a copy; the lowered program itself is shared and left as the front end made it.
-  const program = loweredProgram(resolve(entryFile), progress);
+  const program = loweredProgram(path, progress);
   const entry = program.entries[0];
   if (entry === undefined) throw new Error(`${entryFile}: the interpreter's program has no entry`);
+  let cached = cache.get(path);
+  if (!cached) cache.set(path, (cached = {}));
   const jitOpts = opts.jit === false ? null : opts.jit === true || opts.jit === undefined ? {} : opts.jit;
-  const jit = jitOpts ? prepareJit(program, jitOpts) : null;
+  const jit = jitOpts ? prepareJit(program, jitOpts, cached.jit?.translated) : null;
   const hosts = defaultHosts();
-  if (jit) for (const [n, h] of jit.hosts()) hosts.set(n, h);
-  progress(`translating ${entryFile} to Wasm`);
-  const module = instantiateProgramSync(jit ? jit.translated : program, { hosts });
+  let compiled: CompiledModule;
+  if (jit) {
+    for (const [n, h] of jit.hosts()) hosts.set(n, h);
+    if (!cached.jit) {
+      progress(`translating ${entryFile} to Wasm`);
+      cached.jit = { translated: jit.translated, compiled: compileProgram(jit.translated) };
+    }
+    compiled = cached.jit.compiled;
+  } else {
+    if (!cached.plain) {
+      progress(`translating ${entryFile} to Wasm`);
+      cached.plain = compileProgram(program);
+    }
+    compiled = cached.plain;
+  }
+  const module = instantiateProgramSync(compiled, { hosts });
   jit?.attach(module);
   return { program, module, jit, entry, run: (args) => module.call(entry, args) };
 }
@@ -53,9 +76,22 @@ export function runTranslated(ctx: ModeContext): void {
   translate(ctx.interpPath, { jit: false, progress: ctx.progress }).run(ctx.args);
 }
 
-/** The "jit" mode: translated, with the JIT; options from `ctx` (threshold, budgets, log). */
-export function runJit(ctx: ModeContext, opts: JitOptions = {}): Jit | null {
-  const vm = translate(ctx.interpPath, { jit: opts, progress: ctx.progress });
+/** The "jit" mode: translated, with the JIT (options from `ctx.jit`); reports the JIT's figures. */
+export function runJit(ctx: ModeContext): RunStats {
+  const vm = translate(ctx.interpPath, { jit: ctx.jit, progress: ctx.progress });
+  const report = (): RunStats => {
+    const s = vm.jit?.stats;
+    return s
+      ? {
+          compilations: s.compilations,
+          failures: s.failures,
+          guestInstructions: s.guestInstructions,
+          compileMs: s.compileMs,
+          wasmBytes: s.bytes,
+          residualOps: s.residualOps,
+        }
+      : {};
+  };
   vm.run(ctx.args);
-  return vm.jit;
+  return report();
 }
