@@ -69,6 +69,11 @@ export interface SFrame {
 export interface State {
   frames: SFrame[];
   vables: VFrame[];
+  /**
+   * Values read in residual code along this path that cannot change: immutable fields and array
+   * lengths of red objects, keyed `<var id>.<field>` / `<var id>.#len`.
+   */
+  known: Map<string, Abs>;
 }
 
 export function constAbs(c: Const): Abs {
@@ -119,7 +124,7 @@ export function forkState(s: State): State {
     for (const [k, v] of f.env) env.set(k, abs(v));
     return { ctx: f.ctx, block: f.block, op: f.op, env };
   });
-  return { frames, vables };
+  return { frames, vables, known: new Map(s.known) };
 }
 
 // ---- constants ---------------------------------------------------------------------------------

@@ -347,5 +347,5 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
     });
     return { ctx: pt.ctx, block: pt.block, op: pt.op, env };
   });
-  return { frames, vables };
+  return { frames, vables, known: new Map() };
 }

@@ -263,7 +263,7 @@ class Specializer {
         env.set(pv, vf ? { k: "vable", f: vf } : redAbs(params[k - ngr] as Var));
       }
     }
-    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables };
+    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables, known: new Map() };
     for (const gd of guards) {
       const c = this.emit("int_eq", [gd.len, constant(I32, gd.expect)], {}, BOOL) as Var;
       this.guard(c, () => this.exitHere(forkState(state), "guard", `a virtualizable array's length is not ${gd.expect}`));
@@ -776,7 +776,7 @@ class Specializer {
       case "newarray_init":
         return this.set(f, o, { k: "virt", o: { kind: "array", type: o.attrs.type as string, vals: args, mat: null } });
       case "getfield":
-        return this.set(f, o, this.getfield(f, o, a0));
+        return this.set(f, o, this.getfield(s, f, o, a0));
       case "setfield":
         this.setfield(f, o, a0, args[1] as Abs);
         f.op++;
@@ -788,7 +788,7 @@ class Specializer {
         f.op++;
         return "go";
       case "arraylen":
-        return this.set(f, o, this.arraylen(f, o, a0));
+        return this.set(f, o, this.arraylen(s, f, o, a0));
       case "ref_is_null":
         if (a0.k === "const") return this.set(f, o, constAbs(constant(BOOL, a0.c.value === null)));
         if (a0.k !== "red") return this.set(f, o, constAbs(constant(BOOL, false)));
@@ -816,10 +816,14 @@ class Specializer {
     }
   }
 
-  private getfield(f: SFrame, o: Op, obj: Abs): Abs {
+  private getfield(s: State, f: SFrame, o: Op, obj: Abs): Abs {
     const sname = o.attrs.type as string;
     const fname = o.attrs.field as string;
     switch (obj.k) {
+      case "red": {
+        if (findField(this.p, sname, fname)?.mutable !== false) break;
+        return this.remember(s, `${obj.v.id}.${fname}`, () => this.residual(f, o, [obj]) as Abs);
+      }
       case "const": {
         const fd = findField(this.p, sname, fname);
         if (obj.c.value !== null && fd && !fd.mutable)
@@ -840,6 +844,8 @@ class Specializer {
         }
         const ai = info.arrays.findIndex((a) => a.field === fname);
         if (ai >= 0) return { k: "varr", f: obj.f, a: ai };
+        if (findField(this.p, sname, fname)?.mutable === false)
+          return this.remember(s, `${info.ptr.id}.${fname}`, () => this.residualPlain(o, [obj]));
         return this.residualPlain(o, [obj]);
       }
     }
@@ -934,12 +940,22 @@ class Specializer {
     this.residual(f, o, [arr, ix, v]);
   }
 
-  private arraylen(f: SFrame, o: Op, arr: Abs): Abs {
+  private arraylen(s: State, f: SFrame, o: Op, arr: Abs): Abs {
     if (arr.k === "const" && arr.c.value !== null)
       return constAbs(constant(I32, this.heap.length(fromConst(arr.c) as HeapRef, o.attrs.type as string)));
     if (arr.k === "virt") return constAbs(constant(I32, arr.o.vals.length));
     if (arr.k === "varr") return constAbs(constant(I32, (arr.f.info.arrays[arr.a] as { len: number }).len));
+    if (arr.k === "red") return this.remember(s, `${arr.v.id}.#len`, () => this.residual(f, o, [arr]) as Abs);
     return this.residual(f, o, [arr]) as Abs;
+  }
+
+  /** A value that cannot change (an immutable field, a length), read once along a path. */
+  private remember(s: State, key: string, read: () => Abs): Abs {
+    const known = s.known.get(key);
+    if (known) return known;
+    const v = read();
+    s.known.set(key, v);
+    return v;
   }
 
   private refEq(o: Op, a: Abs, b: Abs): Abs {
