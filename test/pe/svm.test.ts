@@ -13,7 +13,9 @@ import { formatResidual, PEError, probeMergePoint, specializeAt, specializeRun }
 import { findOps, loadProgram, loopBlocks, opsIn, run, setup, verify } from "./util.ts";
 
 // opcodes of svm.ll
-const [HALT, PUSH, ADD, SUB, LT, JNZ, JMP, GET, SET, PRINT, MUL, DIV, MULK, CALL, SQK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15];
+const [HALT, PUSH, ADD, SUB, LT, JNZ, JMP, GET, SET, PRINT, MUL, DIV, MULK, CALL, SQK, PICK, STOREL] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17,
+];
 
 /** sum = 0; for (i = 0; i < n; i++) sum += i; print sum; return sum */
 function sumProgram(n: number): number[] {
@@ -227,6 +229,44 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     assert.throws(
       () => specializeRun(p, "run", [code, 0, frame(p, heap)], { heap, at: { green: "ip", value: 9 } }),
       (e) => e instanceof PEError && /driver 'd' has no green 'ip' \(its greens: code, pc, sp\)/.test(e.message),
+    );
+  });
+
+  it("writes the frame back before an access with a red index, and forgets it after a write", () => {
+    const p = loadProgram("svm.ll");
+    const { heap, l3 } = setup(p);
+    // push 10, 20, 30; pick(local0) prints stack item; then locals[local1] = 99; print local 2 and local 3
+    // biome-ignore format: one instruction per line
+    const code = codeOf(heap, [
+      PUSH, 10, PUSH, 20, PUSH, 30, GET, 0, PICK, PRINT,   // prints 30, 20 or 10
+      PUSH, 99, GET, 1, STOREL,                            // locals[local1] = 99
+      GET, 2, PRINT, GET, 3, PRINT, GET, 1, PRINT,
+      PUSH, 0, HALT,
+    ]);
+    const withLocals = (...xs: number[]): HeapRef => {
+      const f = frame(p, heap);
+      const lo = heap.getField(f, "Frame", "locals") as HeapRef;
+      xs.forEach((x, i) => {
+        heap.setItem(lo, "Stack", i, x);
+      });
+      return f;
+    };
+    const r = specializeAt(p, "run", [code, 0, 0], { heap, reds: [withLocals(0, 2, 5, 6)] });
+    verify(p);
+    for (const locals of [
+      [0, 2, 5, 6],
+      [1, 3, 5, 6],
+      [2, 1, 7, 8],
+    ]) {
+      assert.deepEqual(
+        run(l3, r.graph.name, [withLocals(...locals)]),
+        run(l3, "run", [code, 0, withLocals(...locals)]),
+        `locals ${locals}`,
+      );
+    }
+    assert.ok(
+      findOps(r.graph, "getitem", "Stack").some((o) => o.args[1]?.kind === "var"),
+      "a residual read with a red index",
     );
   });
 });

@@ -12,6 +12,8 @@
 ;  14 CALL f   a -> f(a): runs the code at pc f in a new frame with a as local 0 (a recursive
 ;              call of the portal); HALT there returns the top of its stack
 ;  15 SQK k    push slowsq(k) (an elidable helper with a loop)
+;  16 PICK     n -> stack[sp-2-n] (n counted from the item under n: a red index into the stack)
+;  17 STOREL   v i -> ; local i = v (a red index into the locals)
 ;   other      guest error "bad opcode"
 
 struct Frame { stack: Stack, locals: Stack } virtualizable(stack[*], locals[*])
@@ -37,7 +39,7 @@ loop(%code: Code, %pc: i32, %sp: i32, %frame: Frame):
   %lo: Stack = getfield<Frame.locals> %frame
   %pc1: i32 = int_add %pc, 1
   %pc2: i32 = int_add %pc, 2
-  switch %op, 0: halt(), 1: push(), 2: binop(), 3: binop(), 4: binop(), 5: jnz(), 6: jmp(), 7: get(), 8: set(), 9: print(), 10: dup(), 11: binop(), 12: binop(), 13: mulk(), 14: callf(), 15: sqk(), default: bad()
+  switch %op, 0: halt(), 1: push(), 2: binop(), 3: binop(), 4: binop(), 5: jnz(), 6: jmp(), 7: get(), 8: set(), 9: print(), 10: dup(), 11: binop(), 12: binop(), 13: mulk(), 14: callf(), 15: sqk(), 16: pick(), 17: storel(), default: bad()
 halt():
   %th: i32 = int_sub %sp, 1
   %rh: i32 = getitem<Stack> %st, %th
@@ -115,6 +117,21 @@ sqk():
   setitem<Stack> %st, %sp, %sq
   %sp_sq: i32 = int_add %sp, 1
   jump loop(%code, %pc2, %sp_sq, %frame)
+pick():
+  %ipk: i32 = int_sub %sp, 1
+  %npk: i32 = getitem<Stack> %st, %ipk
+  %d1: i32 = int_sub %sp, 2
+  %jpk: i32 = int_sub %d1, %npk
+  %vpk: i32 = getitem<Stack> %st, %jpk
+  setitem<Stack> %st, %ipk, %vpk
+  jump loop(%code, %pc1, %sp, %frame)
+storel():
+  %isl: i32 = int_sub %sp, 1
+  %lsl: i32 = getitem<Stack> %st, %isl
+  %vsl_i: i32 = int_sub %sp, 2
+  %vsl: i32 = getitem<Stack> %st, %vsl_i
+  setitem<Stack> %lo, %lsl, %vsl
+  jump loop(%code, %pc1, %vsl_i, %frame)
 bad():
   raise 0
 }
