@@ -19,6 +19,7 @@ import {
   type ContenderName,
   type MeasureResult,
   type ProbeResult,
+  probe,
   RESULT_PREFIX,
   type Request,
   TITLE,
@@ -153,7 +154,7 @@ function inChild<R>(req: Request, fail: (message: string) => R): R {
   return JSON.parse(line.slice(RESULT_PREFIX.length)) as R;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const machine = machineInfo();
   const names = TINY_BENCHMARKS.map((r) => r.name).filter((n) => opts.filter === null || n.includes(opts.filter));
@@ -170,6 +171,7 @@ function main(): void {
     if (!opts.modes.includes(c)) continue;
     let p: ProbeResult;
     if (c === "c" && gccVersion() === null) p = { status: "skipped", reason: "gcc not found" };
+    else if (c === "ts" || c === "c") p = await probe(c);
     else {
       progress(`${TITLE[c]}: loading...`);
       p = inChild<ProbeResult>({ kind: "probe", contender: c }, (reason) => ({ status: "failed", reason }));
@@ -229,4 +231,4 @@ function main(): void {
   }
 }
 
-main();
+await main();

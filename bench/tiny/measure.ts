@@ -66,7 +66,14 @@ export type ProbeResult =
   | { status: "failed"; reason: string };
 
 export type MeasureResult =
-  | { status: "ok"; medianMs: number; times: number[]; stats?: CompileStats }
+  | {
+      status: "ok";
+      medianMs: number;
+      times: number[];
+      /** What the mode reported about the code it compiled, and in which run (see measureWith). */
+      stats?: CompileStats;
+      statsRun?: "warm-up" | "last timed";
+    }
   | { status: "fail"; message: string }
   | { status: "skipped"; reason: string };
 
@@ -134,7 +141,9 @@ export async function measure(req: Extract<Request, { kind: "measure" }>, progre
 /**
  * Warm up once, then time up to `runs` runs of `b` (fewer when they would exceed `budgetMs`, but
  * at least one). Any output other than the expected one makes the result a failure. Compilation
- * statistics are those of the warm-up run.
+ * statistics are those of the last timed run when it compiled anything (the compiler then runs
+ * warm, like the code measured), else those of the warm-up run (where a VM that keeps its
+ * compiled code between runs compiles).
  */
 export async function measureWith(
   c: Contender,
@@ -147,22 +156,30 @@ export async function measureWith(
   const where = `${b.ref.name} (${title})`;
   try {
     const times: number[] = [];
-    let stats: CompileStats | undefined;
+    let warmStats: CompileStats | undefined;
+    let lastStats: CompileStats | undefined;
     for (let i = 0; i <= runs; i++) {
       const r = await c.run(b);
       const what = i === 0 ? "warm-up run" : `run ${i}`;
       if (r.output !== b.expected)
         return { status: "fail", message: `${where}, ${what}: wrong output: ${firstDifference(b.expected, r.output)}` };
       if (i === 0) {
-        stats = r.stats;
+        warmStats = r.stats;
         if (r.ms * runs > budgetMs) runs = Math.max(1, Math.floor(budgetMs / r.ms));
         progress(`  warm-up ${r.ms.toFixed(1)} ms; ${runs} timed run${runs === 1 ? "" : "s"}`);
       } else {
         times.push(r.ms);
+        lastStats = r.stats;
       }
     }
     const result: MeasureResult = { status: "ok", medianMs: median(times), times };
-    if (stats !== undefined) result.stats = stats;
+    if (lastStats !== undefined && ((lastStats.compilations ?? 0) > 0 || (lastStats.compileMs ?? 0) > 0)) {
+      result.stats = lastStats;
+      result.statsRun = "last timed";
+    } else if (warmStats !== undefined) {
+      result.stats = warmStats;
+      result.statsRun = "warm-up";
+    }
     return result;
   } catch (e) {
     return { status: "fail", message: `${where}: ${(e as Error).message}` };

@@ -69,7 +69,7 @@ test("a wrong output in any run is a failure, not a time", async () => {
   assert.equal((r as { message: string }).message, 'sum (fake), run 2: wrong output: line 2: expected "669426", got "669427"');
 });
 
-test("the budget cuts the number of runs, never below one; stats come from the warm-up run", async () => {
+test("the budget cuts the number of runs, never below one; stats of the last timed run", async () => {
   const b = loadBench("sum", true);
   const slow = fakeContender([b.expected], 1000, { compilations: 2, guestInstructions: 40, compileMs: 3, wasmBytes: 900 });
   const r = await measureWith(slow, "fake", b, 5, 2500, () => {});
@@ -78,6 +78,22 @@ test("the budget cuts the number of runs, never below one; stats come from the w
   assert.deepEqual(ok.times, [1000, 1000]);
   assert.equal(slow.calls, 3);
   assert.deepEqual(ok.stats, { compilations: 2, guestInstructions: 40, compileMs: 3, wasmBytes: 900 });
+  assert.equal(ok.statsRun, "last timed");
   const slower = await measureWith(fakeContender([b.expected], 9000), "fake", b, 5, 2500, () => {});
   assert.deepEqual((slower as Extract<MeasureResult, { status: "ok" }>).times, [9000]);
+});
+
+test("stats of the warm-up run when only it compiled (a VM that keeps its code between runs)", async () => {
+  const b = loadBench("sum", true);
+  let calls = 0;
+  const keeps: Contender = {
+    how: "fake",
+    async run() {
+      const stats = calls++ === 0 ? { compilations: 1, compileMs: 4 } : { compilations: 0, compileMs: 0 };
+      return { output: b.expected, ms: 1, stats };
+    },
+  };
+  const r = (await measureWith(keeps, "fake", b, 2, 60_000, () => {})) as Extract<MeasureResult, { status: "ok" }>;
+  assert.equal(r.statsRun, "warm-up");
+  assert.deepEqual(r.stats, { compilations: 1, compileMs: 4 });
 });
