@@ -112,6 +112,7 @@ function findMethodIn(fl: FnLowerer, structName: string, name: string, at: ts.No
 
 /** Call a graph: `first` are values already lowered (the receiver), then the call's arguments. */
 function callFunc(fl: FnLowerer, f: FuncInfo, first: Value[], e: ts.CallExpression | ts.NewExpression): Value | null {
+  if (!f.ok) throw new Rejected(); // its signature was reported
   const args: Value[] = [...first];
   const given = e.arguments ?? ts.factory.createNodeArray();
   const params = f.params.slice(first.length);
@@ -121,7 +122,6 @@ function callFunc(fl: FnLowerer, f: FuncInfo, first: Value[], e: ts.CallExpressi
     const a = given[i] as ts.Expression;
     args.push(coerce(fl, lowerExpr(fl, a, p.type), p.type, a, `argument '${p.name}'`));
   });
-  if (!f.ok) throw new Rejected();
   const r = fl.emit("call", args, { callee: f.gb.graph.name }, e);
   if (f.neverReturns) {
     fl.raiseMessage(`internal: '${f.gb.graph.name}' returned`, e);

@@ -19,7 +19,7 @@ import type { FieldDef, LLType, StructDef } from "../ir/types.ts";
 import { ref, typeToString } from "../ir/types.ts";
 import { nodeLoc, Rejected } from "./diagnostics.ts";
 import { typeFromNode } from "./typemap.ts";
-import type { FuncInfo, World } from "./world.ts";
+import type { FuncInfo, Signature, World } from "./world.ts";
 
 export interface FieldInfo {
   readonly name: string;
@@ -221,18 +221,18 @@ export function methodTarget(w: World, c: ClassInfo, name: string, at: ts.Node):
   const impl = findMethod(c, name);
   if (!impl) return undefined;
   const overriders = allSubclasses(w, c).filter((s) => s.methods.has(name));
-  const base = w.funcFor(impl.decl, impl.cls);
   if (overriders.length === 0) {
     if (!impl.decl.body) throw w.report.error(at, `method '${name}' of class '${c.name}' is abstract and has no implementation`);
-    return base;
+    return w.funcFor(impl.decl, impl.cls);
   }
+  const base = w.signatureOf(impl.decl, impl.cls);
   const known = c.dispatch.get(name);
   if (known) return known;
   overriders.sort((a, b) => b.depth - a.depth);
   const params = [{ name: "this", type: ref(c.name), symbol: null, broken: false }, ...base.params.slice(1)];
   const gb = new GraphBuilder(w.ll, w.uniqueName(`${c.name}.${name}$dispatch`), params, base.result, {});
   gb.graph.loc = nodeLoc(impl.decl.name);
-  const fi: FuncInfo = { ...base, params, gb, lowered: true, cls: c };
+  const fi: FuncInfo = { ...base, params, gb, lowered: true, cls: c, baseName: gb.graph.name };
   c.dispatch.set(name, fi);
   const [self, ...args] = gb.params;
   const callAndReturn = (target: FuncInfo, recv: typeof self) => {
@@ -252,12 +252,12 @@ export function methodTarget(w: World, c: ClassInfo, name: string, at: ts.Node):
     callAndReturn(target, gb.val("ref_cast", [self as NonNullable<typeof self>], { type: d.name }));
     gb.at(no);
   }
-  if (impl.decl.body) callAndReturn(base, self);
+  if (impl.decl.body) callAndReturn(w.funcFor(impl.decl, impl.cls), self);
   else gb.raise(i32c(w.messageIndex(`abstract method ${c.name}.${name} called`)));
   return fi;
 }
 
-function checkOverride(w: World, base: FuncInfo, over: FuncInfo, decl: ts.MethodDeclaration): void {
+function checkOverride(w: World, base: Signature, over: FuncInfo, decl: ts.MethodDeclaration): void {
   const a = base.params.slice(1);
   const b = over.params.slice(1);
   const bad = (what: string) =>

@@ -13,6 +13,7 @@ import { BOOL, F64, I32, typeEq, typeToString } from "../ir/types.ts";
 import { lowerCall, lowerNew } from "./calls.ts";
 import { findField, findMethod } from "./classes.ts";
 import type { ConstVal } from "./consts.ts";
+import { isI32 } from "./consts.ts";
 import { excerpt, Rejected } from "./diagnostics.ts";
 import type { FnLowerer } from "./lower.ts";
 import type { Chain, Operand } from "./numeric.ts";
@@ -82,6 +83,9 @@ export function coerce(fl: FnLowerer, v: Value, to: LLType, node: ts.Node, what:
   else if (from.kind === "ref" && to.kind === "ref" && isAssignable(fl.w.ll, to, from)) fix = `downcast explicitly: \`x as ${b}\``;
   else if (from.kind === "ref" && to.kind === "ref" && b.startsWith("Immutable"))
     fix = "immutable arrays come from the host (prepare's results) in this version; keep this one mutable";
+  else if (from.kind === "ref" && to.kind === "ref" && b === `ReadonlyArray<${a.slice(6, -1)}>`)
+    fix =
+      "the specializer trusts that readonly items never change: make the array readonly where it is created (`const a: readonly C[] = [x, y]`), or take Array<C> here";
   else if (from.kind === "void") fix = "this call returns no value";
   throw fl.report.error(node, `${what} must be a ${b}, but '${excerpt(node)}' is a ${a}`, fix);
 }
@@ -261,7 +265,8 @@ export function lowerIdentifier(fl: FnLowerer, id: ts.Identifier, symbol?: ts.Sy
   }
   if (d && ts.isFunctionDeclaration(d))
     throw fl.report.error(id, `the function '${name}' is used as a value: function references are not supported yet`, "call it directly");
-  if (d && ts.isClassDeclaration(d)) throw fl.report.error(id, `the class '${name}' is used as a value`, "use `new " + name + "(...)`");
+  if (d && ts.isClassDeclaration(d)) throw fl.report.error(id, `the class '${name}' is used as a value`, `use \`new ${name}(...)\``);
+  if (d && ts.isEnumDeclaration(d)) throw fl.report.error(id, "enums are not supported", "use module-level `const` numbers");
   if (d && isLibDeclaration(d)) throw fl.report.error(id, `'${name}' from the JavaScript library is not supported in translated code`);
   throw fl.report.error(id, `'${name}' cannot be used in translated code`);
 }
@@ -289,6 +294,7 @@ function lowerProperty(fl: FnLowerer, e: ts.PropertyAccessExpression): Value {
     throw fl.report.error(e, "`super.x` is only supported for method calls", "read the field with `this.x`");
   const sd = ts.isIdentifier(e.expression) ? fl.w.decl(fl.w.resolve(e.expression)) : undefined;
   if (sd && ts.isClassDeclaration(sd)) throw fl.report.error(e, "static fields are not supported", "use a module-level variable");
+  if (sd && ts.isEnumDeclaration(sd)) throw fl.report.error(e, "enums are not supported", "use module-level `const` numbers");
   const obj = lowerExpr(fl, e.expression);
   return readMember(fl, obj, name, e);
 }
@@ -543,6 +549,25 @@ function buildChain(fl: FnLowerer, e0: ts.Expression): Chain {
       const kr = fl.w.constValue(e.right);
       if (typeof kr === "number" && Number.isInteger(kr)) return { kind: "mulk", a: buildChain(fl, e.left), k: kr, node: e };
       if (typeof kl === "number" && Number.isInteger(kl)) return { kind: "mulk", a: buildChain(fl, e.right), k: kl, node: e };
+    }
+    if (k === K.SlashToken || k === K.PercentToken) {
+      // by a constant nonzero divisor, `(a / k) | 0` and `(a % k) | 0` are exactly int_div/int_mod
+      const d = fl.w.constValue(e.right);
+      if (typeof d === "number" && d !== 0 && isI32(d)) {
+        const l = lowerOperand(fl, e.left);
+        if (l.kind === "value" && l.v.type.kind === "i32") {
+          const v = fl.val(k === K.SlashToken ? "int_div" : "int_mod", [l.v, i32c(d)], {}, e);
+          return { kind: "leaf", o: { kind: "value", v, node: e } };
+        }
+        return {
+          kind: "leaf",
+          o: {
+            kind: "value",
+            v: arith(fl, k === K.SlashToken ? "/" : "%", l, { kind: "num", n: d, node: e.right }, undefined, e),
+            node: e,
+          },
+        };
+      }
     }
     if (k === K.GreaterThanGreaterThanGreaterThanToken) {
       const l = lowerOperand(fl, e.left);

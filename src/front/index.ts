@@ -38,33 +38,50 @@ export function lowerInterpreter(entryFile: string, opts: FrontEndOptions = {}):
 
 /** Check and lower an interpreter; never throws for problems in the interpreter. */
 export function checkInterpreter(entryFile: string, opts: FrontEndOptions = {}): CheckResult {
-  const report = new Reporter();
-  const path = resolve(entryFile);
-  const fileLoc = { file: displayPath(path), line: 1, col: 1 };
-  if (!existsSync(path)) {
-    report.at(fileLoc, `cannot read the interpreter '${entryFile}': no such file`);
-    return { program: null, diagnostics: report.sorted() };
-  }
-  let program: Program | null = null;
-  try {
-    program = run(path, report, opts);
-  } catch (e) {
-    if (!(e instanceof Rejected)) {
-      const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
-      report.at(fileLoc, `internal error of the front end: ${msg}`, "please report it with this file");
-    }
-  }
-  return { program: report.count === 0 ? program : null, diagnostics: report.sorted() };
+  return checkInterpreters([entryFile], opts)[0] as CheckResult;
 }
 
-function run(path: string, report: Reporter, opts: FrontEndOptions): Program | null {
-  const tsp = loadProgram(path);
+/**
+ * Check and lower several interpreters, sharing one TypeScript program (faster than one call
+ * each: tests of many small modules). The results are independent, one per entry file.
+ */
+export function checkInterpreters(entryFiles: readonly string[], opts: FrontEndOptions = {}): CheckResult[] {
+  const paths = entryFiles.map((f) => resolve(f));
+  const existing = paths.filter((p) => existsSync(p));
+  let tsp: ts.Program | null = null;
+  let loadError: unknown = null;
+  try {
+    if (existing.length > 0) tsp = loadProgram(existing);
+  } catch (e) {
+    loadError = e;
+  }
+  return paths.map((path, i) => {
+    const report = new Reporter();
+    const fileLoc = { file: displayPath(path), line: 1, col: 1 };
+    let program: Program | null = null;
+    if (!existsSync(path)) report.at(fileLoc, `cannot read the interpreter '${entryFiles[i]}': no such file`);
+    else {
+      try {
+        if (!tsp) throw loadError;
+        program = run(tsp, path, report, opts);
+      } catch (e) {
+        if (!(e instanceof Rejected)) {
+          const msg = e instanceof Error ? (e.stack ?? e.message) : String(e);
+          report.at(fileLoc, `internal error of the front end: ${msg}`, "please report it with this file");
+        }
+      }
+    }
+    return { program: report.count === 0 ? program : null, diagnostics: report.sorted() };
+  });
+}
+
+function run(tsp: ts.Program, path: string, report: Reporter, opts: FrontEndOptions): Program | null {
   const sf = tsp.getSourceFile(path);
   if (!sf) {
     report.at({ file: displayPath(path), line: 1, col: 1 }, "TypeScript could not load this file");
     return null;
   }
-  for (const f of tsp.getSourceFiles()) if (isUserFile(f)) for (const d of tsp.getSyntacticDiagnostics(f)) report.fromTs(d);
+  for (const d of tsp.getSyntacticDiagnostics(sf)) report.fromTs(d);
   if (report.count > 0) return null;
   const w = new World(tsp, report);
   const entry = findEntry(w, sf);
@@ -124,10 +141,11 @@ function findEntry(w: World, sf: ts.SourceFile): ts.FunctionDeclaration | null {
   return null;
 }
 
-/** TypeScript's errors inside the translated declarations. */
+/** TypeScript's errors inside the translated declarations (and syntax errors of their files). */
 function reportTypeErrors(w: World, tsp: ts.Program): void {
   for (const [sf, ranges] of w.translatedRanges) {
     if (!isUserFile(sf)) continue;
+    for (const d of tsp.getSyntacticDiagnostics(sf)) w.report.fromTs(d);
     for (const d of tsp.getSemanticDiagnostics(sf)) {
       if (d.start === undefined) continue;
       const at = d.start;

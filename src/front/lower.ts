@@ -45,6 +45,8 @@ export class FnLowerer {
   /** Blocks made by `dead()`: unreachable code after return, break, fail(). */
   private readonly deadBlocks = new Set<Block>();
   private superDone = false;
+  /** Some statement was rejected: the end-of-function check would only repeat the problem. */
+  private rejected = false;
 
   constructor(w: World, fi: FuncInfo) {
     this.w = w;
@@ -115,7 +117,7 @@ export class FnLowerer {
       }
     }
     ssa.finish();
-    if (end && fi.gb.graph.blocks.includes(end)) {
+    if (end && !this.rejected && fi.gb.graph.blocks.includes(end)) {
       const at = !ts.isClassDeclaration(d) && d.body ? (d.body.getLastToken() ?? d) : d;
       this.report.error(
         at,
@@ -179,6 +181,7 @@ export class FnLowerer {
       f();
     } catch (e) {
       if (!(e instanceof Rejected)) throw e;
+      this.rejected = true;
       if (this.ssa.closed) this.dead();
     }
   }

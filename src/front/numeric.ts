@@ -106,9 +106,13 @@ export function arith(fl: FnLowerer, op: string, l: Operand, r: Operand, expecte
     case "*":
       throw fl.report.error(node, `i32 \`*\` is not exact in doubles: '${text}'`, "use Math.imul(a, b) for the wrapped i32 product");
     case "/":
-      throw fl.report.error(node, `\`/\` on i32 values: '${text}'`, "use idiv(a, b) for integer division, or make an operand an f64");
+      throw fl.report.error(
+        node,
+        `\`/\` on i32 values: '${text}'`,
+        "use idiv(a, b) for integer division (or `(a / k) | 0` with a constant k), or make an operand an f64",
+      );
     default:
-      throw fl.report.error(node, `\`%\` on i32 values: '${text}'`, "use imod(a, b) (it fails on a zero divisor, as in every mode)");
+      throw fl.report.error(node, `\`%\` on i32 values: '${text}'`, "use imod(a, b) (or `(a % k) | 0` with a constant k)");
   }
 }
 

@@ -31,8 +31,8 @@ export interface ParamInfo {
   readonly broken: boolean;
 }
 
-/** One function, method or constructor: a graph. */
-export interface FuncInfo {
+/** The signature of a function, method or constructor. */
+export interface Signature {
   /** The declaration; for an implicit constructor, the class. */
   readonly decl: FuncDecl | ts.ClassDeclaration;
   readonly kind: "function" | "method" | "static" | "ctor";
@@ -44,6 +44,12 @@ export interface FuncInfo {
   readonly neverReturns: boolean;
   /** False when the signature had errors (reported): calls are rejected silently. */
   readonly ok: boolean;
+  /** The graph name before it is made unique. */
+  readonly baseName: string;
+}
+
+/** One function, method or constructor: a graph. */
+export interface FuncInfo extends Signature {
   readonly gb: GraphBuilder;
   lowered: boolean;
 }
@@ -54,6 +60,7 @@ export class World {
   readonly ll: Program;
   readonly report: Reporter;
   readonly funcs = new Map<ts.Node, FuncInfo>();
+  private readonly signatures = new Map<ts.Node, Signature>();
   readonly classes = new Map<ts.ClassDeclaration, ClassInfo>();
   /** Struct name → class. */
   readonly classByStruct = new Map<string, ClassInfo>();
@@ -214,16 +221,31 @@ export class World {
   funcFor(decl: FuncDecl | ts.ClassDeclaration, cls: ClassInfo | null): FuncInfo {
     const known = this.funcs.get(decl);
     if (known) return known;
+    const sig = this.signatureOf(decl, cls);
+    const flags = ts.isClassDeclaration(decl) ? {} : graphFlags(decl);
+    const gb = new GraphBuilder(this.ll, this.uniqueName(sig.baseName), sig.params, sig.result, flags);
+    gb.graph.loc = nodeLoc(ts.isClassDeclaration(decl) || ts.isConstructorDeclaration(decl) ? decl : (decl.name ?? decl));
+    const fi: FuncInfo = { ...sig, gb, lowered: false };
+    this.funcs.set(decl, fi);
+    this.worklist.push(fi);
+    this.translated(decl);
+    return fi;
+  }
+
+  /** The parameters and result of a function, method or constructor (reported once if wrong). */
+  signatureOf(decl: FuncDecl | ts.ClassDeclaration, cls: ClassInfo | null): Signature {
+    const known = this.signatures.get(decl);
+    if (known) return known;
     const ok = { value: true };
     const params: ParamInfo[] = [];
     let kind: FuncInfo["kind"] = "function";
-    let base: string;
+    let baseName: string;
     let result: LLType = VOID;
     let neverReturns = false;
     if (ts.isClassDeclaration(decl) || ts.isConstructorDeclaration(decl)) {
       const c = cls as ClassInfo;
       kind = "ctor";
-      base = `${c.name}.constructor`;
+      baseName = `${c.name}.constructor`;
       params.push({ name: "this", type: { kind: "ref", name: c.name }, symbol: null, broken: false });
       if (ts.isConstructorDeclaration(decl)) params.push(...this.paramsOf(decl, ok));
       else if (c.parent) {
@@ -235,27 +257,32 @@ export class World {
         const c = cls as ClassInfo;
         const isStatic = (ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Static) !== 0;
         kind = isStatic ? "static" : "method";
-        base = `${c.name}.${decl.name.getText()}`;
+        baseName = `${c.name}.${decl.name.getText()}`;
         if (!isStatic) params.push({ name: "this", type: { kind: "ref", name: c.name }, symbol: null, broken: false });
-      } else base = decl.name?.getText() ?? "function";
+      } else baseName = decl.name?.getText() ?? "function";
+      const mods = ts.getCombinedModifierFlags(decl);
+      if (mods & ts.ModifierFlags.Async) {
+        this.report.error(decl.name ?? decl, "async functions are not supported", "write synchronous code");
+        ok.value = false;
+      }
+      if (decl.asteriskToken) {
+        this.report.error(decl.name ?? decl, "generators are not supported", "write a loop");
+        ok.value = false;
+      }
       if (decl.typeParameters) {
         this.report.error(decl.typeParameters[0] as ts.Node, "generic functions are not supported", "write one function per concrete type");
         ok.value = false;
       }
       params.push(...this.paramsOf(decl, ok));
-      const r = this.resultOf(decl, ok);
-      result = r.type;
-      neverReturns = r.never;
+      if (ok.value || !(mods & ts.ModifierFlags.Async)) {
+        const r = this.resultOf(decl, ok);
+        result = r.type;
+        neverReturns = r.never;
+      }
     }
-    const flags = ts.isClassDeclaration(decl) ? {} : graphFlags(decl);
-    const name = this.uniqueName(base);
-    const gb = new GraphBuilder(this.ll, name, params, result, flags);
-    gb.graph.loc = nodeLoc(ts.isClassDeclaration(decl) || ts.isConstructorDeclaration(decl) ? decl : (decl.name ?? decl));
-    const fi: FuncInfo = { decl, kind, cls, params, result, neverReturns, ok: ok.value, gb, lowered: false };
-    this.funcs.set(decl, fi);
-    this.worklist.push(fi);
-    this.translated(decl);
-    return fi;
+    const sig: Signature = { decl, kind, cls, params, result, neverReturns, ok: ok.value, baseName };
+    this.signatures.set(decl, sig);
+    return sig;
   }
 
   private paramsOf(decl: ts.SignatureDeclaration, ok: { value: boolean }): ParamInfo[] {

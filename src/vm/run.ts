@@ -50,6 +50,7 @@ export interface RunStats {
  * called with host I/O set to `ctx.io`; a runner that returns a promise must set it again itself
  * (withHostIO) around work done after its first `await`.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a runner without figures returns nothing
 export type ModeRunner = (ctx: ModeContext) => void | RunStats | Promise<void | RunStats>;
 
 export interface RunOptions {
