@@ -92,7 +92,7 @@ export class TranslatedModule {
       hosts: this.hostImports,
       consts: Object.fromEntries(compiled.objects.map((o, i) => [String(i), o])),
     };
-    this.instance = new WebAssembly.Instance(new WebAssembly.Module(compiled.bytes), imports);
+    this.instance = new WebAssembly.Instance(wasmModule(compiled), imports);
     this.exports = this.instance.exports as Exports;
     heap = new WasmHeap(compiled.layout, this.exports);
     this.heap = heap;
@@ -307,6 +307,18 @@ function makeHostImports(p: Program, hosts: Map<string, HostImpl>, heap: () => W
     };
   }
   return out;
+}
+
+const wasmModules = new WeakMap<CompiledModule, WebAssembly.Module>();
+
+/**
+ * The V8 module of a compiled module, made once: instances of the same module share V8's code,
+ * so functions that tiered up to optimized code in one run start optimized in the next.
+ */
+function wasmModule(compiled: CompiledModule): WebAssembly.Module {
+  let m = wasmModules.get(compiled);
+  if (!m) wasmModules.set(compiled, (m = new WebAssembly.Module(compiled.bytes)));
+  return m;
 }
 
 /** Compile (if given a Program) and instantiate a translated module. */
