@@ -15,6 +15,8 @@ import type { ConstVal } from "./consts.ts";
 import { isI32 } from "./consts.ts";
 import { excerpt, nodeLoc, Rejected } from "./diagnostics.ts";
 import { coerce, lowerCond, lowerExpr, lowerExprStatement } from "./expr.ts";
+import type { Liveness } from "../ir/liveness.ts";
+import { computeLiveness, liveAfter } from "../ir/liveness.ts";
 import { SSABuilder } from "./ssa.ts";
 import { typeFromNode } from "./typemap.ts";
 import type { FuncInfo, World } from "./world.ts";
@@ -117,6 +119,7 @@ export class FnLowerer {
       }
     }
     ssa.finish();
+    if (!this.rejected) this.checkMergePoints();
     if (end && !this.rejected && fi.gb.graph.blocks.includes(end)) {
       const at = !ts.isClassDeclaration(d) && d.body ? (d.body.getLastToken() ?? d) : d;
       this.report.error(
@@ -124,6 +127,31 @@ export class FnLowerer {
         `'${fi.gb.graph.name}' can reach its end without returning a value`,
         'add a return (or fail("...")) at the end',
       );
+    }
+  }
+
+  /**
+   * Every value live across a merge point must be one of its greens or reds (compiled code is
+   * entered and left there with exactly those values): report the others by their variable names.
+   */
+  private checkMergePoints(): void {
+    const g = this.fi.gb.graph;
+    let lv: Liveness | null = null;
+    for (const b of g.blocks) {
+      b.ops.forEach((o, i) => {
+        if (o.op !== "jit_merge_point") return;
+        lv ??= computeLiveness(g);
+        const named = new Set(o.args);
+        const missing = [...liveAfter(lv, b, i)].filter((v) => !named.has(v)).map((v) => `'${v.name}'`);
+        if (missing.length === 0) return;
+        const loc = o.loc ?? nodeLoc(this.fi.decl);
+        const them = missing.length > 1 ? "them" : "it";
+        this.report.at(
+          loc,
+          `${[...new Set(missing)].join(", ")} ${missing.length > 1 ? "are" : "is"} live across the merge point but neither green nor red`,
+          `name ${them} in mergePoint (as a red, or a green if constant for a piece of guest code), or compute ${them} again after it`,
+        );
+      });
     }
   }
 
