@@ -5,14 +5,16 @@
 // parameters nobody needs and ops whose results nobody uses (pure ops, and reads the specializer
 // knows cannot fail). Residual graphs use dominance SSA, so uses are counted globally.
 
-import type { Block, Exit, Graph, Link, Op, Value, Var } from "../ir/graph.ts";
-import { exitLinks, reachableBlocks } from "../ir/graph.ts";
+import type { Block, Exit, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
+import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
 import { constant } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
+import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
+import { constKey } from "./abstract.ts";
 
-export function cleanup(g: Graph, safeOps: ReadonlySet<Op>): void {
+export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   for (let round = 0; round < 12; round++) {
     g.blocks = reachableBlocks(g);
     const a = mergeChains(g);
@@ -22,6 +24,136 @@ export function cleanup(g: Graph, safeOps: ReadonlySet<Op>): void {
     if (!a && !b && !c && !d) break;
   }
   g.blocks = reachableBlocks(g);
+  if (forwardLoads(p, g)) {
+    for (let round = 0; round < 4; round++) {
+      const c = simplify(g);
+      const d = removeDead(g, safeOps);
+      if (!c && !d) break;
+    }
+  }
+  sparseArrays(p, g);
+}
+
+/**
+ * Load forwarding over extended basic blocks (a block with one predecessor continues what its
+ * predecessor knows): a read of a field, item or length already read or written on the way is
+ * replaced by that value. Writes forget what they may alias (the same field name of any object,
+ * any item of the same array type); calls forget everything but lengths, except calls of the
+ * standard host functions, which write no LL object.
+ */
+function forwardLoads(p: Program, g: Graph): boolean {
+  const preds = predCounts(g);
+  const sub = new Map<Var, Value>();
+  const res = (v: Value): Value => {
+    let x = v;
+    for (let n = 0; x.kind === "var" && sub.has(x) && n < 1000; n++) x = sub.get(x) as Value;
+    return x;
+  };
+  const key = (v: Value): string | null => {
+    if (v.kind === "var") return `v${v.id}`;
+    const c = v.value;
+    if (typeof c === "number" || typeof c === "boolean" || typeof c === "bigint") return `c${String(c)}`;
+    if (c !== null && typeof c === "object" && "obj" in c) return `#${constKey(v)}`;
+    return null;
+  };
+  const forget = (m: Map<string, Value>, prefix: string): void => {
+    for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+  };
+  let changed = false;
+  const start = g.blocks[0];
+  if (!start) return false;
+  const work: [Block, Map<string, Value>][] = [[start, new Map()]];
+  const done = new Set<Block>();
+  while (work.length > 0) {
+    const [b, known] = work.pop() as [Block, Map<string, Value>];
+    if (done.has(b)) continue;
+    done.add(b);
+    const kept: Op[] = [];
+    for (const o of b.ops) {
+      for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
+      const [a0, a1, a2] = o.args;
+      let k: string | null = null;
+      switch (o.op) {
+        case "getfield":
+        case "arraylen":
+        case "getitem": {
+          const ok = a0 ? key(a0) : null;
+          const ik = o.op === "getitem" && a1 ? key(a1) : "";
+          if (ok !== null && ik !== null)
+            k = o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : o.op === "arraylen" ? `len:${ok}` : `i:${o.attrs.type}:${ok}:${ik}`;
+          const seen = k === null ? undefined : known.get(k);
+          if (seen && o.result) {
+            sub.set(o.result, seen);
+            changed = true;
+            continue;
+          }
+          if (k !== null && o.result) known.set(k, o.result);
+          break;
+        }
+        case "setfield": {
+          forget(known, `f:${o.attrs.field}:`);
+          const ok = a0 ? key(a0) : null;
+          if (ok !== null && a1) known.set(`f:${o.attrs.field}:${ok}`, a1);
+          break;
+        }
+        case "setitem": {
+          forget(known, `i:${o.attrs.type}:`);
+          const ok = a0 ? key(a0) : null;
+          const ik = a1 ? key(a1) : null;
+          const byte = arrayDef(p, o.attrs.type ?? "")?.item.kind === "u8";
+          if (ok !== null && ik !== null && a2 && !byte) known.set(`i:${o.attrs.type}:${ok}:${ik}`, a2);
+          break;
+        }
+        case "arraycopy":
+          forget(known, `i:${o.attrs.type}:`);
+          break;
+        case "call":
+        case "call_ref":
+          forget(known, "f:");
+          forget(known, "i:");
+          break;
+        case "call_host":
+          if (!Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "")) {
+            forget(known, "f:");
+            forget(known, "i:");
+          }
+          break;
+      }
+      kept.push(o);
+    }
+    b.ops = kept;
+    const links = exitLinks(b.exit);
+    for (let i = links.length - 1; i >= 0; i--) {
+      const t = (links[i] as Link).target;
+      if (done.has(t)) continue;
+      work.push([t, preds.get(t) === 1 && t !== start ? new Map(known) : new Map()]);
+    }
+  }
+  substitute(g, sub);
+  return changed;
+}
+
+/** `newarray_init` of a mutable array whose items are mostly zero: `newarray` and stores of the others. */
+function sparseArrays(p: Program, g: Graph): void {
+  for (const b of g.blocks) {
+    const ops: Op[] = [];
+    for (const o of b.ops) {
+      const type = o.attrs.type ?? "";
+      const zero = (v: Value): boolean =>
+        v.kind === "const" && (v.value === 0 || v.value === false || v.value === null || v.value === 0n) && !Object.is(v.value, -0);
+      const nonZero = o.args.filter((v) => !zero(v)).length;
+      if (o.op !== "newarray_init" || !o.result || arrayDef(p, type)?.mutable !== true || nonZero * 2 >= o.args.length) {
+        ops.push(o);
+        continue;
+      }
+      const arr = o.result;
+      ops.push({ op: "newarray", args: [constant(I32, o.args.length)], result: arr, attrs: o.attrs, ...(o.loc ? { loc: o.loc } : {}) });
+      o.args.forEach((v, i) => {
+        if (!zero(v)) ops.push({ op: "setitem", args: [arr, constant(I32, i), v], result: null, attrs: { type } });
+      });
+    }
+    b.ops = ops;
+  }
 }
 
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */

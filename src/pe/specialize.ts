@@ -11,6 +11,7 @@
 import type { Block, Const, DriverDef, Graph, Link, Op, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
 import { allFields, arrayDef, findField, isSubStruct, structDef } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
+import { STD_HOSTS } from "../ir/hosts.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { ScalarError, evalScalar, isScalarOp } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
@@ -126,6 +127,8 @@ class Specializer {
   private readonly queue: Item[] = [];
   private readonly versions = new Map<string, Version[]>();
   private readonly pointCounts = new Map<string, number>();
+  /** Iterations unrolled straight on, per loop header and call site. */
+  private readonly unrolled = new Map<string, number>();
   private readonly mergeKeys = new Set<string>();
   /** Green states that are guest loop headers (targets of can_enter_jit). */
   private readonly loopHeads = new Set<string | null>();
@@ -134,6 +137,8 @@ class Specializer {
   private readonly warnings: string[] = [];
   private readonly safeOps = new Set<Op>();
   private vinfos: VFrameInfo[] = [];
+  /** The state being specialized (its `known` values are the heap cache of the current path). */
+  private st: State | null = null;
   private blockCount = 0;
   private exhausted = false;
 
@@ -163,7 +168,7 @@ class Specializer {
     const consts = this.enter(greens);
     while (this.queue.length > 0) this.process(this.queue.shift() as Item);
     const stats0 = { emitted: this.emitted };
-    cleanup(this.rg, this.safeOps);
+    cleanup(this.p, this.rg, this.safeOps);
     this.p.graphs.set(this.rg.name, this.rg);
     let ops = 0;
     for (const b of this.rg.blocks) ops += b.ops.length;
@@ -264,6 +269,7 @@ class Specializer {
       }
     }
     const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables, known: new Map() };
+    this.st = state;
     for (const gd of guards) {
       const c = this.emit("int_eq", [gd.len, constant(I32, gd.expect)], {}, BOOL) as Var;
       this.guard(c, () => this.exitHere(forkState(state), "guard", `a virtualizable array's length is not ${gd.expect}`));
@@ -277,6 +283,7 @@ class Specializer {
   private process(it: Item): void {
     this.cur = it.block;
     const s = it.state;
+    this.st = s;
     if (it.atEntry && this.blockEntry(s) === "end") return;
     while (this.step(s) === "go");
   }
@@ -303,7 +310,16 @@ class Specializer {
       (f.block.ops[0] as Op).attrs.callee === this.driver.name
     )
       return this.shareAt(s, true);
-    if (ng.sharingHeaders.has(f.block)) return this.shareAt(s, false);
+    if (ng.sharingHeaders.has(f.block)) {
+      // a loop of an @unrollSafe graph unrolls straight on (up to unrollLimit iterations per
+      // call site), then is shared like any other loop, with its constants generalized
+      if (!ng.orig.flags.unrollSafe) return this.shareAt(s, false);
+      const points = framePoints(s);
+      const uk = prefixKey(s, points, (fi) => fi < points.length - 1);
+      const n = this.unrolled.get(uk) ?? 0;
+      if (n >= (this.opts.unrollLimit ?? 32)) return this.shareAt(s, false);
+      this.unrolled.set(uk, n + 1);
+    }
     if (this.overBudget()) {
       this.exitHere(s, "budget", "the budget ran out here");
       return "end";
@@ -339,7 +355,8 @@ class Specializer {
     const points = framePoints(s);
     const pk = pointKey(points);
     const last = points.length - 1;
-    const generalizeAll = !isMerge && (this.pointCounts.get(pk) ?? 0) >= (this.opts.unrollLimit ?? 32);
+    const generalizeAll =
+      !isMerge && (!!f.ctx.ng.orig.flags.unrollSafe || (this.pointCounts.get(pk) ?? 0) >= (this.opts.unrollLimit ?? 32));
     const topCtx = (points[last] as FramePoint).ctx;
     const keep = (fi: number, v: Var): boolean => (fi < last ? true : !generalizeAll && !topCtx.red.has(v));
     // Constants of red values stay in the shape (and fold further) except at guest loop headers
@@ -557,10 +574,14 @@ class Specializer {
     const info = r.f.info;
     const touched = new Set<VFrame>();
     const v = this.rv(sl.v, touched);
-    if (r.arr < 0) this.emit("setfield", [info.ptr, v], { type: info.struct, field: (info.fields[r.i] as { name: string }).name }, VOID);
-    else {
+    if (r.arr < 0) {
+      const fname = (info.fields[r.i] as { name: string }).name;
+      this.emit("setfield", [info.ptr, v], { type: info.struct, field: fname }, VOID);
+      this.forget(`m:f:${fname}:`);
+    } else {
       const a = info.arrays[r.arr] as VFrameInfo["arrays"][number];
       this.emit("setitem", [a.ref, constant(I32, r.i), v], { type: a.type }, VOID);
+      this.forget(`m:i:${a.type}:`);
     }
     this.setSlot(r, { s: "c", v: resolve(sl.v) });
   }
@@ -585,8 +606,75 @@ class Specializer {
     const type = o.result ? o.result.type : VOID;
     const r = this.emit(opName, vals, attrs, type, o.loc, false, o.result?.name ?? "v");
     for (const t of touched) this.invalidate(t);
+    // calls may write anything; the standard host functions (src/ir/hosts.ts) write no LL object
+    if (opName === "call" || opName === "call_ref" || (opName === "call_host" && !Object.hasOwn(STD_HOSTS, attrs.callee ?? "")))
+      this.forget("m:");
+    else if (opName === "arraycopy") this.forget(`m:i:${attrs.type}:`);
     void f;
     return r ? redAbs(r) : null;
+  }
+
+  // ---- what residual code has read or written along this path -----------------------------------
+  // Keys: `<id>.<field>` and `<id>.#len` for values that never change; `m:f:<field>:<object>` and
+  // `m:i:<array type>:<array>:<index>` for mutable fields and items, forgotten when a write may
+  // alias them (any object with that field name / any array of that type) or a call may change them.
+
+  private objKey(a: Abs): string | null {
+    if (a.k === "red") return `v${a.v.id}`;
+    if (a.k === "const" && a.c.value !== null && typeof a.c.value === "object" && "obj" in a.c.value) return `#${constKey(a.c)}`;
+    return null;
+  }
+
+  private forget(prefix: string): void {
+    const known = this.st?.known;
+    if (!known) return;
+    for (const k of [...known.keys()]) if (k.startsWith(prefix)) known.delete(k);
+  }
+
+  private learn(key: string, a: Abs | null): void {
+    if (a && this.st) this.st.known.set(key, resolve(a));
+  }
+
+  private recall(key: string): Abs | undefined {
+    return this.st?.known.get(key);
+  }
+
+  /** A read of a mutable field or item: the value last written or read along this path, else the residual op. */
+  private cachedRead(key: string | null, read: () => Abs | null): Abs | null {
+    if (key === null) return read();
+    const seen = this.recall(key);
+    if (seen) return seen;
+    const v = read();
+    this.learn(key, v);
+    return v;
+  }
+
+  private itemKey(aname: string, arr: Abs, ix: Abs): string | null {
+    const ak = this.objKey(arr);
+    const ik = ix.k === "const" ? `c${String(ix.c.value)}` : ix.k === "red" ? `v${ix.v.id}` : null;
+    return ak === null || ik === null ? null : `m:i:${aname}:${ak}:${ik}`;
+  }
+
+  /** After a write of `v` to item `ix` of `arr`: forget every item of that array type, remember this one. */
+  private wroteItem(aname: string, arr: Abs, ix: Abs, v: Abs): void {
+    this.forget(`m:i:${aname}:`);
+    const key = this.itemKey(aname, arr, ix);
+    if (key === null) return;
+    const def = arrayDef(this.p, aname);
+    const rv = resolve(v);
+    if (def?.item.kind === "u8") {
+      // a byte array keeps v & 255
+      if (rv.k === "const") this.learn(key, constAbs(constant(I32, (rv.c.value as number) & 255)));
+      return;
+    }
+    this.learn(key, rv);
+  }
+
+  /** After a write of `v` to field `fname` of `obj`: forget that field of every object, remember this one. */
+  private wroteField(fname: string, obj: Abs, v: Abs): void {
+    this.forget(`m:f:${fname}:`);
+    const ok = this.objKey(obj);
+    if (ok !== null) this.learn(`m:f:${fname}:${ok}`, v);
   }
 
   /** Emit an op that only compares references (no access to the frames' contents). */
@@ -846,10 +934,11 @@ class Specializer {
         if (ai >= 0) return { k: "varr", f: obj.f, a: ai };
         if (findField(this.p, sname, fname)?.mutable === false)
           return this.remember(s, `${info.ptr.id}.${fname}`, () => this.residualPlain(o, [obj]));
-        return this.residualPlain(o, [obj]);
+        return this.cachedRead(`m:f:${fname}:v${info.ptr.id}`, () => this.residualPlain(o, [obj])) as Abs;
       }
     }
-    return this.residual(f, o, [obj]) as Abs;
+    const ok = obj.k === "red" || obj.k === "const" ? this.objKey(obj) : null;
+    return this.cachedRead(ok === null ? null : `m:f:${fname}:${ok}`, () => this.residual(f, o, [obj])) as Abs;
   }
 
   private setfield(f: SFrame, o: Op, obj: Abs, v: Abs): void {
@@ -877,9 +966,11 @@ class Specializer {
       for (const t of touched) this.flush(t);
       this.emit("setfield", [info.ptr, val], o.attrs, VOID, o.loc);
       for (const t of touched) this.invalidate(t);
+      this.wroteField(fname, redAbs(info.ptr), v);
       return;
     }
     this.residual(f, o, [obj, v]);
+    this.wroteField(fname, obj, v);
   }
 
   private getitem(f: SFrame, o: Op, arr: Abs, ix: Abs): Abs {
@@ -907,7 +998,9 @@ class Specializer {
         return this.residualPlain(o, [arr, ix]);
       }
     }
-    return this.residual(f, o, [arr, ix]) as Abs;
+    return this.cachedRead(arr.k === "red" || arr.k === "const" ? this.itemKey(aname, arr, ix) : null, () =>
+      this.residual(f, o, [arr, ix]),
+    ) as Abs;
   }
 
   private flushArray(vf: VFrame, ai: number): void {
@@ -935,9 +1028,11 @@ class Specializer {
       this.emit("setitem", vals, o.attrs, VOID, o.loc);
       for (const t of touched) this.invalidate(t);
       slots.fill(UNREAD);
+      this.forget(`m:i:${o.attrs.type}:`);
       return;
     }
     this.residual(f, o, [arr, ix, v]);
+    this.wroteItem(o.attrs.type as string, arr, ix, v);
   }
 
   private arraylen(s: State, f: SFrame, o: Op, arr: Abs): Abs {
