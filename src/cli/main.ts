@@ -6,13 +6,14 @@
 import { flushOutput } from "../hints/index.ts";
 import type { Command } from "./args.ts";
 import { commandUsage, parseArgs, UsageError } from "./args.ts";
+import { buildCommand } from "./commands/build.ts";
 import { graphsCommand } from "./commands/graphs.ts";
 import { runCommand } from "./commands/run.ts";
 import { specializeCommand } from "./commands/specialize.ts";
 import { clearProgress } from "./progress.ts";
 
 /** Every command, in the order `unfold --help` lists them. */
-export const COMMANDS: Command[] = [runCommand, graphsCommand, specializeCommand];
+export const COMMANDS: Command[] = [runCommand, buildCommand, graphsCommand, specializeCommand];
 
 function mainUsage(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
