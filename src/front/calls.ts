@@ -82,6 +82,13 @@ export function lowerCall(fl: FnLowerer, e: ts.CallExpression, expected: LLType 
       const m = findMethodIn(fl, cls.name, name, callee);
       return callFunc(fl, fl.w.funcFor(m.decl, m.cls), [fl.ssa.read(fl.THIS)], e);
     }
+    const made = skipParens(recv);
+    if (name === "fill" && ts.isNewExpression(made) && isArrayConstructor(fl, made)) {
+      const [v] = args(e, 1, fl, "fill");
+      if (skipParens(v as ts.Expression).kind !== K.NullKeyword)
+        throw fl.report.error(v as ts.Node, "a new Array<C | null>(n) can only be filled with null", "set the items one by one");
+      return newArray(fl, made, expected, true);
+    }
     const obj = lowerExpr(fl, recv);
     const t = obj.type;
     if (t.kind === "ref") {
@@ -359,7 +366,7 @@ export function lowerNew(fl: FnLowerer, e: ts.NewExpression, expected: LLType | 
         throw fl.report.error(a, `new ${name}(...) takes a length (an i32)`, "create it with its length, then set its items");
       return fl.val("newarray", [n], { type: ta.name }, e);
     }
-    if (name === "Array") return newArray(fl, e, expected);
+    if (name === "Array") return newArray(fl, e, expected, false);
     if (name === "Error" || name.endsWith("Error"))
       throw fl.report.error(e, "exceptions are not supported", 'report guest errors with fail("message")');
     throw fl.report.error(e, `'new ${name}' is not supported in translated code`, "use classes, typed arrays and Array<C>");
@@ -367,8 +374,22 @@ export function lowerNew(fl: FnLowerer, e: ts.NewExpression, expected: LLType | 
   throw fl.report.error(e, `cannot create '${name}'`);
 }
 
-/** `new Array<C>(n)`: an array of n null references (undefined items untranslated: set them before reading). */
-function newArray(fl: FnLowerer, e: ts.NewExpression, expected: LLType | undefined): Value {
+function isArrayConstructor(fl: FnLowerer, e: ts.NewExpression): boolean {
+  const d = fl.w.decl(fl.w.resolve(e.expression));
+  return ts.isIdentifier(e.expression) && e.expression.text === "Array" && d !== undefined && isLibDeclaration(d);
+}
+
+/**
+ * `new Array<C | null>(n).fill(null)`: an array of n null references. Without the fill, the items
+ * would be `undefined` untranslated (and null translated), so plain `new Array<C>(n)` is rejected.
+ */
+function newArray(fl: FnLowerer, e: ts.NewExpression, expected: LLType | undefined, filled: boolean): Value {
+  if (!filled)
+    throw fl.report.error(
+      e,
+      "the items of `new Array<C>(n)` are undefined until set (null when translated)",
+      "write `new Array<C | null>(n).fill(null)`, or an array literal `[a, b, c]`",
+    );
   let t: LLType | undefined;
   const ta = e.typeArguments?.[0];
   if (ta) {

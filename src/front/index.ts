@@ -89,6 +89,7 @@ function run(tsp: ts.Program, path: string, report: Reporter, opts: FrontEndOpti
     const fi = w.funcFor(entry, null);
     lowerAll(w);
     w.ll.entries.push(fi.gb.graph.name);
+    checkHostWrites(w);
   }
   reportTypeErrors(w, tsp);
   if (report.count > 0) return null;
@@ -139,6 +140,40 @@ function findEntry(w: World, sf: ts.SourceFile): ts.FunctionDeclaration | null {
   }
   w.report.at({ file: displayPath(sf.fileName), line: 1, col: 1 }, "the interpreter module does not export `target`", fix);
   return null;
+}
+
+/**
+ * A module-level `let` that host code (prepare, or anything not translated) assigns would differ
+ * between modes: translated code starts from its initial value. Report such assignments.
+ */
+function checkHostWrites(w: World): void {
+  if (w.globals.size === 0) return;
+  const isTarget = (n: ts.Node): boolean => {
+    const p = n.parent;
+    if (ts.isBinaryExpression(p) && p.left === n)
+      return p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && p.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+    if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p))
+      return p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken;
+    return false;
+  };
+  for (const sf of w.program.getSourceFiles()) {
+    if (!isUserFile(sf)) continue;
+    const ranges = w.translatedRanges.get(sf) ?? [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && isTarget(n) && !ranges.some(([a, b]) => n.pos >= a && n.end <= b)) {
+        const sym = w.resolve(n);
+        const g = sym ? w.globals.get(sym) : undefined;
+        if (g)
+          w.report.error(
+            n,
+            `module-level variable '${n.text}' is assigned by host code, but translated code starts from its initial value`,
+            "pass the value to the entry function (as one of prepare's results)",
+          );
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
 }
 
 /** TypeScript's errors inside the translated declarations (and syntax errors of their files). */
