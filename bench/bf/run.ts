@@ -222,6 +222,8 @@ interface Options {
   runs: number;
   programs: readonly string[];
   contenders: readonly Contender[];
+  /** Whether --modes chose the contenders. */
+  modesGiven: boolean;
   limitMs: number;
   budgetMs: number;
 }
@@ -297,6 +299,7 @@ function parseOptions(argv: readonly string[]): Options {
     runs: runs ?? (quick ? 1 : 3),
     programs: programs ?? (quick ? QUICK_PROGRAMS : PROGRAMS),
     contenders,
+    modesGiven: names !== null,
     limitMs: (limit ?? (quick ? 30 : 120)) * 1000,
     budgetMs: budget * 1000,
   };
@@ -351,7 +354,8 @@ function main(): void {
   const ready: Contender[] = [];
   for (const c of CONTENDERS) {
     if (!opts.contenders.includes(c)) {
-      if (c.notByDefault !== null) notes.push(`- ${c.name}: not run by default (${c.notByDefault}); add it with --modes`);
+      if (c.notByDefault !== null && !opts.modesGiven)
+        notes.push(`- ${c.name}: not run by default (${c.notByDefault}); add it with --modes`);
       continue;
     }
     progress(`${c.name}: checking...`);
@@ -410,7 +414,17 @@ function main(): void {
       const range = cell.times.length > 1 ? `${seconds(Math.min(...cell.times))}–${seconds(Math.max(...cell.times))}` : "";
       return [c.name, seconds(m), String(cell.times.length), range, ratio(m, cMs), ratio(m, baseMs)];
     });
-    out.push(`## ${p}.b`, "", markdownTable(["contender", "median (s)", "runs", "min–max (s)", "× C", `× ${base?.name ?? "—"}`], rows), "");
+    const header = ["contender", "median (s)", "runs", "min–max (s)", "× C", ...(base ? [`× ${base.name}`] : [])];
+    out.push(`## ${p}.b`, "", markdownTable(header, rows), "");
+    const speedups = [
+      ["interp.ts", "jit", "translated"],
+      ["interp-opt.ts", "jit-opt", "translated-opt"],
+    ].flatMap(([interp, jit, translated]) => {
+      const j = median_(p, jit as string);
+      const t = median_(p, translated as string);
+      return j !== null && t !== null ? [`${interp} ${formatRatio(t / j)}×`] : [];
+    });
+    if (speedups.length > 0) out.push(`The JIT's speed-up over the translated interpreter: ${speedups.join(", ")}.`, "");
   }
   const setups = ready
     .map((c) => {
