@@ -7,7 +7,7 @@
 
 import type { Block, Exit, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
 import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
-import { constant } from "../ir/builder.ts";
+import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
@@ -19,17 +19,16 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
     g.blocks = reachableBlocks(g);
     const a = mergeChains(g);
     const b = threadForwarders(g);
-    const c = simplify(g);
+    const c = simplify(p, g);
     const d = removeDead(g, safeOps);
     if (!a && !b && !c && !d) break;
   }
   g.blocks = reachableBlocks(g);
-  if (forwardLoads(p, g)) {
-    for (let round = 0; round < 4; round++) {
-      const c = simplify(g);
-      const d = removeDead(g, safeOps);
-      if (!c && !d) break;
-    }
+  for (let round = 0; round < 6; round++) {
+    const a = forwardLoads(p, g);
+    const c = simplify(p, g);
+    const d = removeDead(g, safeOps);
+    if (!a && !c && !d) break;
   }
   sparseArrays(p, g);
 }
@@ -37,9 +36,11 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
 /**
  * Load forwarding over extended basic blocks (a block with one predecessor continues what its
  * predecessor knows): a read of a field, item or length already read or written on the way is
- * replaced by that value. Writes forget what they may alias (the same field name of any object,
- * any item of the same array type); calls forget everything but lengths, except calls of the
- * standard host functions, which write no LL object.
+ * replaced by that value (a byte array's item by the value stored `& 255`). Writes forget what
+ * they may alias (the same field name of any object, any item of the same array type); calls
+ * forget everything but lengths, except calls of the standard host functions, which write no LL
+ * object. The same pure op on the same operands is computed once. Within a block, a store
+ * overwritten before anything could read it is removed.
  */
 function forwardLoads(p: Program, g: Graph): boolean {
   const preds = predCounts(g);
@@ -56,9 +57,10 @@ function forwardLoads(p: Program, g: Graph): boolean {
     if (c !== null && typeof c === "object" && "obj" in c) return `#${constKey(v)}`;
     return null;
   };
-  const forget = (m: Map<string, Value>, prefix: string): void => {
+  const forget = (m: Map<string, unknown>, prefix: string): void => {
     for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
   };
+  const isByte = (type: string | undefined): boolean => arrayDef(p, type ?? "")?.item.kind === "u8";
   let changed = false;
   const start = g.blocks[0];
   if (!start) return false;
@@ -69,59 +71,106 @@ function forwardLoads(p: Program, g: Graph): boolean {
     if (done.has(b)) continue;
     done.add(b);
     const kept: Op[] = [];
+    // stores not read since, by what they write: a later store to the same place makes them dead
+    const unread = new Map<string, Op>();
+    const dead = new Set<Op>();
+    const store = (k: string | null, o: Op): void => {
+      if (k === null) return;
+      const before = unread.get(k);
+      if (before) {
+        dead.add(before);
+        changed = true;
+      }
+      unread.set(k, o);
+    };
     for (const o of b.ops) {
       for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
       const [a0, a1, a2] = o.args;
-      let k: string | null = null;
-      switch (o.op) {
-        case "getfield":
-        case "arraylen":
-        case "getitem": {
-          const ok = a0 ? key(a0) : null;
-          const ik = o.op === "getitem" && a1 ? key(a1) : "";
-          if (ok !== null && ik !== null)
-            k = o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : o.op === "arraylen" ? `len:${ok}` : `i:${o.attrs.type}:${ok}:${ik}`;
-          const seen = k === null ? undefined : known.get(k);
-          if (seen && o.result) {
+      const ok = a0 ? key(a0) : null;
+      if (o.result && isPure(o.op)) {
+        // the same pure op on the same operands computes the same value
+        const ks = o.args.map(key);
+        if (ks.every((k) => k !== null)) {
+          const k = `p:${o.op}:${o.attrs.type ?? ""}:${ks.join(",")}`;
+          const seen = known.get(k);
+          if (seen) {
             sub.set(o.result, seen);
             changed = true;
             continue;
           }
+          known.set(k, o.result);
+        }
+      }
+      switch (o.op) {
+        case "getfield":
+        case "arraylen":
+        case "getitem": {
+          const ik = o.op === "getitem" && a1 ? key(a1) : "";
+          const k =
+            ok === null || ik === null
+              ? null
+              : o.op === "getfield"
+                ? `f:${o.attrs.field}:${ok}`
+                : o.op === "arraylen"
+                  ? `len:${ok}`
+                  : `i:${o.attrs.type}:${ok}:${ik}`;
+          const seen = k === null ? undefined : known.get(k);
+          if (seen && o.result) {
+            changed = true;
+            if (o.op === "getitem" && isByte(o.attrs.type) && seen !== o.result) {
+              if (seen.kind === "const") sub.set(o.result, constant(I32, (seen.value as number) & 255));
+              else
+                kept.push({
+                  op: "int_and",
+                  args: [seen, constant(I32, 255)],
+                  result: o.result,
+                  attrs: {},
+                  ...(o.loc ? { loc: o.loc } : {}),
+                });
+            } else sub.set(o.result, seen);
+            continue;
+          }
+          if (o.op === "getitem") forget(unread, `i:${o.attrs.type}:`);
+          if (o.op === "getfield") forget(unread, `f:${o.attrs.field}:`);
           if (k !== null && o.result) known.set(k, o.result);
           break;
         }
         case "setfield": {
           forget(known, `f:${o.attrs.field}:`);
-          const ok = a0 ? key(a0) : null;
-          if (ok !== null && a1) known.set(`f:${o.attrs.field}:${ok}`, a1);
+          const k = ok === null ? null : `f:${o.attrs.field}:${ok}`;
+          if (k !== null && a1) known.set(k, a1);
+          store(k, o);
           break;
         }
         case "setitem": {
           forget(known, `i:${o.attrs.type}:`);
-          const ok = a0 ? key(a0) : null;
           const ik = a1 ? key(a1) : null;
-          const byte = arrayDef(p, o.attrs.type ?? "")?.item.kind === "u8";
-          if (ok !== null && ik !== null && a2 && !byte) known.set(`i:${o.attrs.type}:${ok}:${ik}`, a2);
+          const k = ok === null || ik === null ? null : `i:${o.attrs.type}:${ok}:${ik}`;
+          if (k !== null && a2) known.set(k, a2);
+          store(k, o);
           break;
         }
         case "arraycopy":
           forget(known, `i:${o.attrs.type}:`);
+          unread.clear();
           break;
         case "call":
         case "call_ref":
           forget(known, "f:");
           forget(known, "i:");
+          unread.clear();
           break;
         case "call_host":
           if (!Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "")) {
             forget(known, "f:");
             forget(known, "i:");
           }
+          unread.clear();
           break;
       }
       kept.push(o);
     }
-    b.ops = kept;
+    b.ops = dead.size > 0 ? kept.filter((o) => !dead.has(o)) : kept;
     const links = exitLinks(b.exit);
     for (let i = links.length - 1; i >= 0; i--) {
       const t = (links[i] as Link).target;
@@ -157,7 +206,7 @@ function sparseArrays(p: Program, g: Graph): void {
 }
 
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
-function simplify(g: Graph): boolean {
+function simplify(p: Program, g: Graph): boolean {
   const defs = new Map<Var, Op>();
   for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
   const sub = new Map<Var, Value>();
@@ -172,8 +221,27 @@ function simplify(g: Graph): boolean {
     const kept: Op[] = [];
     for (const o of b.ops) {
       for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
-      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, i32) : null;
+      if (o.op === "setitem" && arrayDef(p, o.attrs.type ?? "")?.item.kind === "u8") {
+        // a byte store keeps the low 8 bits: masks of its value, and masks under a constant addition, go
+        const v = byteValue(o.args[2] as Value, defs, (op, args) => {
+          const t = newVar(I32, "v");
+          const n: Op = { op, args, result: t, attrs: {} };
+          kept.push(n);
+          defs.set(t, n);
+          return t;
+        });
+        if (v !== o.args[2]) {
+          o.args[2] = v;
+          changed = true;
+        }
+      }
+      const pending: Op[] = [];
+      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, i32, pending) : null;
       if (r && o.result) {
+        for (const n of pending) {
+          kept.push(n);
+          if (n.result) defs.set(n.result, n);
+        }
         if ("op" in r) {
           kept.push(r);
           defs.set(o.result, r);
@@ -204,8 +272,30 @@ function simplify(g: Graph): boolean {
   return changed;
 }
 
+/** A mask of the low k bits (2^k - 1, k >= 1)? */
+function lowMask(v: Value | undefined): number | null {
+  if (v?.kind !== "const" || typeof v.value !== "number") return null;
+  const m = v.value;
+  return m > 0 && (m & (m + 1)) === 0 ? m : null;
+}
+
+/** The value to store into a byte array instead of `v` (same low 8 bits), making ops with `make` if needed. */
+function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
+  const d = v.kind === "var" ? defs.get(v) : undefined;
+  if (!d) return v;
+  const [a, b] = d.args;
+  const m = lowMask(b);
+  if (d.op === "int_and" && m !== null && m >= 255) return a as Value;
+  if ((d.op === "int_add" || d.op === "int_sub") && b?.kind === "const") {
+    const inner = a?.kind === "var" ? defs.get(a) : undefined;
+    const im = inner?.op === "int_and" ? lowMask(inner.args[1]) : null;
+    if (inner && im !== null && im >= 255) return make(d.op, [inner.args[0] as Value, b]);
+  }
+  return v;
+}
+
 /** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */
-function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value): Value | Op | null {
+function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: Op[]): Value | Op | null {
   const [a, b] = o.args;
   if (o.args.every((x) => x.kind === "const")) {
     try {
@@ -225,6 +315,39 @@ function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value): Value | 
     const d = x?.kind === "var" ? defs.get(x) : undefined;
     return d?.op === "cast_bool_to_int" ? d.args[0] : undefined;
   };
+  const def = (x: Value | undefined): Op | undefined => (x?.kind === "var" ? defs.get(x) : undefined);
+  const mk = (op: "int_add" | "int_sub" | "int_and", args: Value[]): Op => ({
+    op,
+    args,
+    result: o.result,
+    attrs: {},
+    ...(o.loc ? { loc: o.loc } : {}),
+  });
+  // (x + c1) + c2 is x + (c1 + c2), and the same with subtractions
+  if ((o.op === "int_add" || o.op === "int_sub") && b?.kind === "const" && typeof b.value === "number") {
+    const d = def(a);
+    const c1 = d?.args[1];
+    if (d && (d.op === "int_add" || d.op === "int_sub") && c1?.kind === "const" && typeof c1.value === "number") {
+      const k = ((d.op === "int_add" ? c1.value : -c1.value) + (o.op === "int_add" ? b.value : -b.value)) | 0;
+      return mk("int_add", [d.args[0] as Value, i32(k)]);
+    }
+  }
+  // ((a & m) +- c) & m is (a +- c) & m, and (a & m) & m is a & m, for a low-bit mask m
+  if (o.op === "int_and") {
+    const m = lowMask(b);
+    const d = def(a);
+    if (m !== null && d) {
+      if (d.op === "int_and" && lowMask(d.args[1]) !== null && (lowMask(d.args[1]) as number) >= m)
+        return mk("int_and", [d.args[0] as Value, i32(m)]);
+      const inner = def(d.args[0]);
+      const im = inner?.op === "int_and" ? lowMask(inner.args[1]) : null;
+      if ((d.op === "int_add" || d.op === "int_sub") && d.args[1]?.kind === "const" && inner && im !== null && im >= m) {
+        const t = newVar(I32, "v");
+        pending.push({ op: d.op, args: [inner.args[0] as Value, d.args[1] as Value], result: t, attrs: {} });
+        return mk("int_and", [t, i32(m)]);
+      }
+    }
+  }
   switch (o.op) {
     case "int_add":
     case "int_or":
