@@ -33,17 +33,36 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   sparseArrays(p, g);
 }
 
+/** An array item: the array, and the index as a base plus a constant offset. */
+interface ItemPlace {
+  readonly arr: string;
+  readonly base: string;
+  readonly off: number;
+}
+
+/** Two places of the same array type that may be the same item (different arrays may be one object). */
+function mayAlias(a: ItemPlace, b: ItemPlace): boolean {
+  return a.arr !== b.arr || a.base !== b.base || a.off === b.off;
+}
+
+function samePlace(a: ItemPlace, b: ItemPlace): boolean {
+  return a.arr === b.arr && a.base === b.base && a.off === b.off;
+}
+
 /**
  * Load forwarding over extended basic blocks (a block with one predecessor continues what its
  * predecessor knows): a read of a field, item or length already read or written on the way is
  * replaced by that value (a byte array's item by the value stored `& 255`). Writes forget what
- * they may alias (the same field name of any object, any item of the same array type); calls
- * forget everything but lengths, except calls of the standard host functions, which write no LL
- * object. The same pure op on the same operands is computed once. Within a block, a store
- * overwritten before anything could read it is removed.
+ * they may alias: the same field name of any object; items of the same array type, except items
+ * of the same array at an index that differs by a constant (`x+1` is not `x`). Calls forget
+ * everything but lengths, except calls of the standard host functions, which write no LL object.
+ * The same pure op on the same operands is computed once. Within a block, a store overwritten
+ * before anything could read it is removed.
  */
 function forwardLoads(p: Program, g: Graph): boolean {
   const preds = predCounts(g);
+  const defs = new Map<Var, Op>();
+  for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
   const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
     let x = v;
@@ -57,41 +76,55 @@ function forwardLoads(p: Program, g: Graph): boolean {
     if (c !== null && typeof c === "object" && "obj" in c) return `#${constKey(v)}`;
     return null;
   };
+  const index = (v: Value, depth = 0): { base: string; off: number } | null => {
+    if (v.kind === "const") return typeof v.value === "number" ? { base: "", off: v.value } : null;
+    const d = defs.get(v);
+    const c = d?.args[1];
+    if (d && depth < 8 && (d.op === "int_add" || d.op === "int_sub") && c?.kind === "const" && typeof c.value === "number") {
+      const inner = index(d.args[0] as Value, depth + 1);
+      if (inner) return { base: inner.base, off: (inner.off + (d.op === "int_add" ? c.value : -c.value)) | 0 };
+    }
+    return { base: `v${v.id}`, off: 0 };
+  };
+  const place = (arr: Value | undefined, ix: Value | undefined): ItemPlace | null => {
+    const a = arr ? key(arr) : null;
+    const i = ix ? index(ix) : null;
+    return a === null || i === null ? null : { arr: a, base: i.base, off: i.off };
+  };
   const forget = (m: Map<string, unknown>, prefix: string): void => {
     for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
   };
   const isByte = (type: string | undefined): boolean => arrayDef(p, type ?? "")?.item.kind === "u8";
+  type Items = Map<string, (ItemPlace & { value: Value })[]>;
+  const copyItems = (m: Items): Items => new Map([...m].map(([k, v]) => [k, v.slice()]));
   let changed = false;
   const start = g.blocks[0];
   if (!start) return false;
-  const work: [Block, Map<string, Value>][] = [[start, new Map()]];
+  const work: [Block, Map<string, Value>, Items][] = [[start, new Map(), new Map()]];
   const done = new Set<Block>();
   while (work.length > 0) {
-    const [b, known] = work.pop() as [Block, Map<string, Value>];
+    const [b, known, items] = work.pop() as [Block, Map<string, Value>, Items];
     if (done.has(b)) continue;
     done.add(b);
     const kept: Op[] = [];
-    // stores not read since, by what they write: a later store to the same place makes them dead
-    const unread = new Map<string, Op>();
+    // stores not read since: a later store to the same place makes them dead
+    const unreadFields = new Map<string, Op>();
+    const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
     const dead = new Set<Op>();
-    const store = (k: string | null, o: Op): void => {
-      if (k === null) return;
-      const before = unread.get(k);
-      if (before) {
-        dead.add(before);
-        changed = true;
-      }
-      unread.set(k, o);
+    const observeAll = (): void => {
+      unreadFields.clear();
+      unreadItems.clear();
     };
     for (const o of b.ops) {
       for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
       const [a0, a1, a2] = o.args;
       const ok = a0 ? key(a0) : null;
+      const type = o.attrs.type ?? "";
       if (o.result && isPure(o.op)) {
         // the same pure op on the same operands computes the same value
         const ks = o.args.map(key);
         if (ks.every((k) => k !== null)) {
-          const k = `p:${o.op}:${o.attrs.type ?? ""}:${ks.join(",")}`;
+          const k = `p:${o.op}:${type}:${ks.join(",")}`;
           const seen = known.get(k);
           if (seen) {
             sub.set(o.result, seen);
@@ -103,69 +136,86 @@ function forwardLoads(p: Program, g: Graph): boolean {
       }
       switch (o.op) {
         case "getfield":
-        case "arraylen":
-        case "getitem": {
-          const ik = o.op === "getitem" && a1 ? key(a1) : "";
-          const k =
-            ok === null || ik === null
-              ? null
-              : o.op === "getfield"
-                ? `f:${o.attrs.field}:${ok}`
-                : o.op === "arraylen"
-                  ? `len:${ok}`
-                  : `i:${o.attrs.type}:${ok}:${ik}`;
+        case "arraylen": {
+          const k = ok === null ? null : o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : `len:${ok}`;
           const seen = k === null ? undefined : known.get(k);
           if (seen && o.result) {
+            sub.set(o.result, seen);
             changed = true;
-            if (o.op === "getitem" && isByte(o.attrs.type) && seen !== o.result) {
-              if (seen.kind === "const") sub.set(o.result, constant(I32, (seen.value as number) & 255));
-              else
-                kept.push({
-                  op: "int_and",
-                  args: [seen, constant(I32, 255)],
-                  result: o.result,
-                  attrs: {},
-                  ...(o.loc ? { loc: o.loc } : {}),
-                });
-            } else sub.set(o.result, seen);
             continue;
           }
-          if (o.op === "getitem") forget(unread, `i:${o.attrs.type}:`);
-          if (o.op === "getfield") forget(unread, `f:${o.attrs.field}:`);
+          if (o.op === "getfield") forget(unreadFields, `${o.attrs.field}:`);
           if (k !== null && o.result) known.set(k, o.result);
+          break;
+        }
+        case "getitem": {
+          const pl = place(a0, a1);
+          const list = items.get(type) ?? [];
+          const seen = pl ? list.find((e) => samePlace(e, pl)) : undefined;
+          if (seen && o.result) {
+            changed = true;
+            const v = seen.value;
+            if (isByte(type) && v !== o.result) {
+              if (v.kind === "const") sub.set(o.result, constant(I32, (v.value as number) & 255));
+              else
+                kept.push({ op: "int_and", args: [v, constant(I32, 255)], result: o.result, attrs: {}, ...(o.loc ? { loc: o.loc } : {}) });
+            } else sub.set(o.result, v);
+            continue;
+          }
+          const unread = unreadItems.get(type);
+          if (unread) unreadItems.set(type, pl ? unread.filter((e) => !mayAlias(e, pl)) : []);
+          if (pl && o.result) {
+            list.push({ ...pl, value: o.result });
+            items.set(type, list);
+          }
           break;
         }
         case "setfield": {
           forget(known, `f:${o.attrs.field}:`);
-          const k = ok === null ? null : `f:${o.attrs.field}:${ok}`;
-          if (k !== null && a1) known.set(k, a1);
-          store(k, o);
+          if (ok !== null && a1) {
+            known.set(`f:${o.attrs.field}:${ok}`, a1);
+            const k = `${o.attrs.field}:${ok}`;
+            const before = unreadFields.get(k);
+            if (before) {
+              dead.add(before);
+              changed = true;
+            }
+            unreadFields.set(k, o);
+          }
           break;
         }
         case "setitem": {
-          forget(known, `i:${o.attrs.type}:`);
-          const ik = a1 ? key(a1) : null;
-          const k = ok === null || ik === null ? null : `i:${o.attrs.type}:${ok}:${ik}`;
-          if (k !== null && a2) known.set(k, a2);
-          store(k, o);
+          const pl = place(a0, a1);
+          const list = (items.get(type) ?? []).filter((e) => pl !== null && !mayAlias(e, pl));
+          if (pl && a2) list.push({ ...pl, value: a2 });
+          items.set(type, list);
+          const unread = unreadItems.get(type) ?? [];
+          if (pl) {
+            const before = unread.find((e) => samePlace(e, pl));
+            if (before) {
+              dead.add(before.op);
+              changed = true;
+            }
+            unreadItems.set(type, [...unread.filter((e) => !samePlace(e, pl)), { ...pl, op: o }]);
+          }
           break;
         }
         case "arraycopy":
-          forget(known, `i:${o.attrs.type}:`);
-          unread.clear();
+          items.delete(type);
+          observeAll();
           break;
         case "call":
         case "call_ref":
           forget(known, "f:");
-          forget(known, "i:");
-          unread.clear();
+          items.clear();
+          observeAll();
           break;
         case "call_host":
           if (!Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "")) {
             forget(known, "f:");
-            forget(known, "i:");
+            items.clear();
           }
-          unread.clear();
+          observeAll();
           break;
       }
       kept.push(o);
@@ -175,7 +225,8 @@ function forwardLoads(p: Program, g: Graph): boolean {
     for (let i = links.length - 1; i >= 0; i--) {
       const t = (links[i] as Link).target;
       if (done.has(t)) continue;
-      work.push([t, preds.get(t) === 1 && t !== start ? new Map(known) : new Map()]);
+      const single = preds.get(t) === 1 && t !== start;
+      work.push([t, single ? new Map(known) : new Map(), single ? copyItems(items) : new Map()]);
     }
   }
   substitute(g, sub);
