@@ -11,9 +11,10 @@ import { test } from "node:test";
 import { bfToC } from "../../bench/bf/bf2c.ts";
 import { main as optMain } from "../../examples/bf/interp-opt.ts";
 import { main as plainMain } from "../../examples/bf/interp.ts";
-import { fold, listing } from "../../examples/bf/fold.ts";
-import { BfSyntaxError, parse } from "../../examples/bf/parse.ts";
+import { fold, listing, prepareOpt } from "../../examples/bf/fold.ts";
+import { BfSyntaxError, parse, prepare as plainPrepare } from "../../examples/bf/parse.ts";
 import { GuestError, MemoryIO, withHostIO } from "../../src/hints/index.ts";
+import { translate } from "../../src/vm/translate.ts";
 import { MODES, outcomeBytes } from "./modes.ts";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("latin1");
@@ -158,4 +159,20 @@ test("fold: a run longer than the tape is split into moves the optimizing interp
   const code = fold(parse(">".repeat((1 << 21) + 3), "t.b").program);
   assert.deepEqual([...code], [2, 1 << 20, 2, 1 << 20, 2, 3]);
   assert.equal(await run(`+${"<".repeat((1 << 20) + 1)}`), "error: pointer moved left of the first cell\n");
+});
+
+test("the JIT compiles the hot loops of both interpreters, with no failure", () => {
+  const source = readFileSync(join(import.meta.dirname, "../../examples/bf/programs/triangle.b"), "utf8");
+  const expected = readFileSync(join(import.meta.dirname, "../../examples/bf/programs/triangle.out"), "latin1");
+  for (const [file, prepare] of [
+    ["interp.ts", plainPrepare],
+    ["interp-opt.ts", prepareOpt],
+  ] as const) {
+    const vm = translate(join(import.meta.dirname, "../../examples/bf", file), { jit: { threshold: 2 } });
+    const io = new MemoryIO();
+    withHostIO(io, () => vm.run(prepare(source, "triangle.b")));
+    assert.equal(text(io.bytes()), expected, file);
+    assert.ok((vm.jit?.stats.compilations ?? 0) >= 1, `${file}: nothing was compiled`);
+    assert.equal(vm.jit?.stats.failures, 0, `${file}: a compilation failed`);
+  }
 });
