@@ -64,7 +64,7 @@ export class BindingTimes {
   contextFor(g: Graph, mask: readonly boolean[]): BTContext {
     const key = `${g.name}(${mask.map((m) => (m ? "g" : "r")).join("")})`;
     const found = this.contexts.get(key);
-    if (found) return found;
+    if (found && found.ng.orig === g) return found;
     const ng = normalize(this.program, g);
     const start = ng.graph.blocks[0] as Block;
     return this.analyze(ng, key, [start], (b) =>

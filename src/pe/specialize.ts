@@ -156,7 +156,7 @@ class Specializer {
     const d = p.drivers.get(dname);
     if (!d) throw new PEError(`specialize: unknown JIT driver '${dname}' at ${opPlace(ng, mb, 0, mb.ops[0])}`);
     this.driver = d;
-    this.bt = new BindingTimes(p, g, d);
+    this.bt = bindingTimes(p, g, d);
     this.ctx0 = this.bt.portalContext();
     this.bt.check();
     this.budget = opts.budget ?? 4000;
@@ -1261,6 +1261,23 @@ class Specializer {
       this.queue.push({ state: s2, block: targets[i] as Block, atEntry: true });
     });
   }
+}
+
+const btCache = new WeakMap<Program, WeakMap<Graph, BindingTimes>>();
+
+/** The binding-time analysis of a portal, made once per program and portal graph. */
+function bindingTimes(p: Program, portal: Graph, d: DriverDef): BindingTimes {
+  let m = btCache.get(p);
+  if (!m) {
+    m = new WeakMap();
+    btCache.set(p, m);
+  }
+  let bt = m.get(portal);
+  if (!bt || bt.driver !== d) {
+    bt = new BindingTimes(p, portal, d);
+    m.set(portal, bt);
+  }
+  return bt;
 }
 
 function top(s: State): SFrame {
