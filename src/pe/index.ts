@@ -17,8 +17,8 @@ export { findPortal, parseAt, probeMergePoint, specializeProgram, specializeRun 
 export type { MergeState, SpecializeProgramOptions, SpecializeRunOptions } from "./probe.ts";
 export { resumeExit, contGraph } from "./resume.ts";
 export type { ExitInfo, ExitReason, ResumeFrame, ResumeValue, Resumer, VirtualDesc, Writeback } from "./resume.ts";
-export { specialize, virtualizableFields } from "./specialize.ts";
-export type { PromoteSite, Residual, SpecializeOptions, SpecializeStats } from "./specialize.ts";
+export { linkBridge, specialize, specializeExit, virtualizableFields } from "./specialize.ts";
+export type { PromoteSite, Residual, SpecializeOptions, SpecializeStats, VableLayout } from "./specialize.ts";
 
 /**
  * Specialize the portal graph `portal` at its jit_merge_point for the driver's green values

@@ -91,6 +91,10 @@ export interface ExitInfo {
   readonly frames: readonly ResumeFrame[];
   readonly virtuals: readonly VirtualDesc[];
   readonly writebacks: readonly Writeback[];
+  /** For each virtualizable frame (Residual.vables order): the leaves holding its reference and its arrays' references. */
+  readonly vableLeaves: readonly { readonly ptr: number; readonly arrays: readonly number[] }[];
+  /** The exit resumes the portal exactly at its merge point (one frame, merge block, op 0). */
+  readonly atMergePoint: boolean;
 }
 
 // ---- continuation graphs -------------------------------------------------------------------------

@@ -90,6 +90,16 @@ export interface Residual {
   readonly support: readonly Graph[];
   readonly stats: SpecializeStats;
   readonly warnings: readonly string[];
+  /** The virtualizable frames' layout (what a bridge from one of the exits needs). */
+  readonly vables: readonly VableLayout[];
+}
+
+/** A virtualizable frame of a compilation: its struct, which red it is, its shadowed fields and arrays. */
+export interface VableLayout {
+  readonly red: number;
+  readonly struct: string;
+  readonly fields: readonly { readonly name: string; readonly type: LLType }[];
+  readonly arrays: readonly { readonly field: string; readonly type: string; readonly item: LLType; readonly len: number }[];
 }
 
 interface Item {
@@ -110,6 +120,38 @@ type Flow = "go" | "end";
 /** Specialize `portal` at its merge point on the given green values; the residual graph and its support graphs are added to the program. */
 export function specialize(p: Program, portal: string, greens: readonly LLValue[], opts: SpecializeOptions): Residual {
   return new Specializer(p, portal, opts).run(greens);
+}
+
+/**
+ * A bridge: the continuation of exit `exitIndex` of `r`, specialized from the exit's own state
+ * (its inlined frames, virtuals and written-back frame items; the leaves are its parameters).
+ * It has the exit graph's signature: `linkBridge` makes the exit call it. Options as for
+ * `specialize` (typically `promote` giving the value seen at a promote exit, and `reds` is unused).
+ */
+export function specializeExit(p: Program, r: Residual, exitIndex: number, opts: SpecializeOptions): Residual {
+  const exit = r.exits[exitIndex];
+  if (!exit) throw new PEError(`bridge: residual graph '${r.graph.name}' has no exit ${exitIndex}`);
+  if (exit.reason === "guard")
+    throw new PEError(
+      `bridge: exit ${exitIndex} of '${r.graph.name}' is an entry guard (the frame differs): specialize the merge point again instead`,
+    );
+  return new Specializer(p, r.portal, { ...opts, name: opts.name ?? freshGraphName(p, `${exit.graph}.bridge`) }).runFrom(r, exit);
+}
+
+/** Make exit `exit` run `bridge` (a graph from specializeExit for it) instead of the interpreter. An L3 that ran the exit must be invalidated. */
+export function linkBridge(p: Program, exit: ExitInfo, bridge: Residual): void {
+  const eg = p.graphs.get(exit.graph);
+  if (!eg) throw new PEError(`linkBridge: no exit graph '${exit.graph}'`);
+  const params = exit.leafTypes.map((t, i) => newVar(t, `leaf${i}`));
+  const result = eg.result.kind === "void" ? null : newVar(eg.result, "r");
+  eg.blocks = [
+    {
+      label: "exit",
+      params,
+      ops: [{ op: "call", args: params, result, attrs: { callee: bridge.graph.name } }],
+      exit: { kind: "return", value: result },
+    },
+  ];
 }
 
 class Specializer {
@@ -166,6 +208,96 @@ class Specializer {
 
   run(greens: readonly LLValue[]): Residual {
     const consts = this.enter(greens);
+    return this.finish(consts);
+  }
+
+  /** Specialize the continuation of exit `exit` of `r`: a graph with the exit graph's parameters (a bridge). */
+  runFrom(r: Residual, exit: ExitInfo): Residual {
+    const params = exit.leafTypes.map((t, i) => newVar(t, `leaf${i}`));
+    this.cur.params.push(...params);
+    this.vinfos = r.vables.map((lay, idx) => {
+      const at = exit.vableLeaves[idx];
+      if (!at) throw new PEError(`internal: exit ${exit.index} does not pass virtualizable frame ${idx}`);
+      return {
+        idx,
+        red: lay.red,
+        ptr: params[at.ptr] as Var,
+        struct: lay.struct,
+        fields: lay.fields,
+        arrays: lay.arrays.map((a, ai) => ({ ...a, ref: params[at.arrays[ai] as number] as Var })),
+      };
+    });
+    const vables: VFrame[] = this.vinfos.map((info) => ({
+      info,
+      fields: info.fields.map(() => UNREAD),
+      arrays: info.arrays.map((a) => new Array<Slot>(a.len).fill(UNREAD)),
+    }));
+    const leafAbs = (i: number): Abs => {
+      for (const vf of vables) {
+        const at = exit.vableLeaves[vf.info.idx] as { ptr: number; arrays: readonly number[] };
+        if (at.ptr === i) return { k: "vable", f: vf };
+        const ai = at.arrays.indexOf(i);
+        if (ai >= 0) return { k: "varr", f: vf, a: ai };
+      }
+      return redAbs(params[i] as Var);
+    };
+    const objs: VObj[] = exit.virtuals.map((d) => ({ kind: d.kind, type: d.type, vals: [], mat: null }));
+    const absOf = (v: ResumeValue): Abs => {
+      switch (v.k) {
+        case "leaf":
+          return leafAbs(v.i);
+        case "const":
+          return constAbs(v.c);
+        case "virtual":
+          return { k: "virt", o: objs[v.i] as VObj };
+        case "result":
+          throw new PEError("internal: a 'result' resume value outside a frame");
+      }
+    };
+    exit.virtuals.forEach((d, i) => {
+      for (const v of d.values) (objs[i] as VObj).vals.push(absOf(v));
+    });
+    for (const w of exit.writebacks) {
+      const t = w.target.k === "leaf" ? leafAbs(w.target.i) : null;
+      if (w.kind === "field" && t?.k === "vable") {
+        const fi = t.f.info.fields.findIndex((fd) => fd.name === w.field);
+        if (fi >= 0) t.f.fields[fi] = { s: "d", v: absOf(w.value) };
+      } else if (w.kind === "item" && t?.k === "varr") (t.f.arrays[t.a] as Slot[])[w.index as number] = { s: "d", v: absOf(w.value) };
+      else throw new PEError(`internal: exit ${exit.index} writes back to something that is not a virtualizable frame`);
+    }
+    const frames: SFrame[] = [];
+    exit.frames.forEach((fr, i) => {
+      const g = this.p.graphs.get(fr.graph);
+      if (!g) throw new PEError(`bridge: unknown graph '${fr.graph}' in exit ${exit.index}`);
+      const last = i === exit.frames.length - 1;
+      let ctx: BTContext;
+      if (i === 0) {
+        if (g !== this.portal) throw new PEError(`bridge: exit ${exit.index} does not start in the portal '${this.portal.name}'`);
+        ctx = this.ctx0;
+      } else {
+        const caller = frames[i - 1] as SFrame;
+        const call = caller.block.ops[caller.op] as Op;
+        ctx = this.bt.contextFor(
+          g,
+          call.args.map((a) => a.kind === "const" || !caller.ctx.red.has(a)),
+        );
+      }
+      const block = ctx.ng.byLabel.get(fr.block);
+      if (!block) throw new PEError(`bridge: graph '${fr.graph}' has no block '${fr.block}'`);
+      const env = new Map<Var, Abs>();
+      liveAt(block, fr.op).forEach((v, k) => {
+        const rv = fr.values[k] as ResumeValue;
+        if (rv.k !== "result") env.set(v, absOf(rv));
+      });
+      frames.push({ ctx, block, op: last ? fr.op : fr.op - 1, env });
+    });
+    const state: State = { frames, vables, known: new Map() };
+    this.st = state;
+    this.queue.push({ state, block: this.cur, atEntry: (frames[frames.length - 1] as SFrame).op === 0 });
+    return this.finish(r.greens);
+  }
+
+  private finish(consts: readonly Const[]): Residual {
     while (this.queue.length > 0) this.process(this.queue.shift() as Item);
     const stats0 = { emitted: this.emitted };
     cleanup(this.p, this.rg, this.safeOps);
@@ -181,6 +313,12 @@ class Specializer {
       exits: this.exits,
       support: this.support,
       warnings: this.warnings,
+      vables: this.vinfos.map((v) => ({
+        red: v.red,
+        struct: v.struct,
+        fields: v.fields,
+        arrays: v.arrays.map((a) => ({ field: a.field, type: a.type, item: a.item, len: a.len })),
+      })),
       stats: {
         ops,
         blocks: this.rg.blocks.length,
@@ -750,6 +888,10 @@ class Specializer {
         ...(loc ? { loc } : {}),
       };
     });
+    const vableLeaves = s.vables.map((vf) => ({
+      ptr: (leaf(vf.info.ptr) as { i: number }).i,
+      arrays: vf.info.arrays.map((a) => (leaf(a.ref) as { i: number }).i),
+    }));
     const writebacks: Writeback[] = [];
     for (const vf of s.vables) {
       const info = vf.info;
@@ -780,6 +922,11 @@ class Specializer {
       frames,
       virtuals: virtuals as VirtualDesc[],
       writebacks,
+      vableLeaves,
+      atMergePoint:
+        s.frames.length === 1 &&
+        (s.frames[0] as SFrame).op === 0 &&
+        (s.frames[0] as SFrame).ctx.ng.mergeBlocks.has((s.frames[0] as SFrame).block),
     };
     const eg = buildExitGraph(this.p, info, this.rg.result);
     this.p.graphs.set(eg.name, eg);

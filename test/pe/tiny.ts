@@ -17,7 +17,7 @@ import type { HeapRef, LLValue } from "../../src/llinterp/heap.ts";
 import { L3, LLError } from "../../src/llinterp/interp.ts";
 import { JSHeap } from "../../src/llinterp/js-heap.ts";
 import type { Residual, SpecializeOptions } from "../../src/pe/index.ts";
-import { probeMergePoint, specialize } from "../../src/pe/index.ts";
+import { linkBridge, probeMergePoint, specialize, specializeExit } from "../../src/pe/index.ts";
 
 const INTERP = fileURLToPath(new URL("../../examples/tiny/interp.ts", import.meta.url));
 
@@ -35,10 +35,20 @@ export interface SpecializedRun {
   /** The residual graph of each guest function that was called, by entry pc. */
   readonly residuals: ReadonlyMap<number, Residual>;
   readonly program: Program;
+  /** Exits given a bridge (with `bridges: true`). */
+  readonly bridges: number;
 }
 
-/** Run a tiny program with every called guest function specialized at its entry. */
-export function runSpecialized(source: string, path: string, opts: Partial<SpecializeOptions> = {}): SpecializedRun {
+/**
+ * Run a tiny program with every called guest function specialized at its entry; with `bridges`,
+ * every exit (but entry guards) of those residual graphs gets a bridge too.
+ */
+export function runSpecialized(
+  source: string,
+  path: string,
+  opts: Partial<SpecializeOptions> = {},
+  how: { readonly bridges?: boolean } = {},
+): SpecializedRun {
   const base = tinyProgram();
   const p: Program = { ...base, graphs: new Map(base.graphs) };
   const heap = new JSHeap(p);
@@ -66,6 +76,14 @@ export function runSpecialized(source: string, path: string, opts: Partial<Speci
     });
     residuals.set(f.entry, r);
   }
+  let bridges = 0;
+  if (how.bridges)
+    for (const r of residuals.values())
+      r.exits.forEach((e, i) => {
+        if (e.reason === "guard") return;
+        linkBridge(p, e, specializeExit(p, r, i, { heap, call: (g, a) => withHostIO(new MemoryIO(), () => l3.call(g, a)), ...opts }));
+        bridges++;
+      });
   if (residuals.size > 0) installWrapper(p, code, residuals);
   const io = new MemoryIO();
   let error = "";
@@ -75,7 +93,7 @@ export function runSpecialized(source: string, path: string, opts: Partial<Speci
     if (!(e instanceof LLError && e.kind === "guest")) throw e;
     error = `error: ${e.message}\n`;
   }
-  return { text: io.text() + error, residuals, program: p };
+  return { text: io.text() + error, residuals, program: p, bridges };
 }
 
 /** Replace `interpret` by: if (code is C) switch (pc) { entry: return residual(frame, machine) }; else the interpreter. */
