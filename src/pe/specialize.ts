@@ -23,9 +23,10 @@ import type { BTContext } from "./bta.ts";
 import { BindingTimes } from "./bta.ts";
 import { cleanup } from "./cleanup.ts";
 import { PEError, opPlace } from "./errors.ts";
-import { liveAt, normalize } from "./normalize.ts";
-import type { ExitInfo, ExitReason, ResumeFrame, ResumeValue, VirtualDesc, Writeback } from "./resume.ts";
-import { buildExitGraph, contGraph, freshGraphName } from "./resume.ts";
+import { normalize } from "./normalize.ts";
+import { exitFromState, stateFromExit } from "./exitstate.ts";
+import type { ExitInfo, ExitReason } from "./resume.ts";
+import { buildExitGraph, freshGraphName } from "./resume.ts";
 import type { FitPlan, FramePoint, SlotRef, StateShape } from "./shape.ts";
 import { fit, framePoints, generalize, join, leafTypes, pointKey, prefixKey, rebuild, shapeString } from "./shape.ts";
 
@@ -215,85 +216,20 @@ class Specializer {
   runFrom(r: Residual, exit: ExitInfo): Residual {
     const params = exit.leafTypes.map((t, i) => newVar(t, `leaf${i}`));
     this.cur.params.push(...params);
-    this.vinfos = r.vables.map((lay, idx) => {
-      const at = exit.vableLeaves[idx];
-      if (!at) throw new PEError(`internal: exit ${exit.index} does not pass virtualizable frame ${idx}`);
-      return {
-        idx,
-        red: lay.red,
-        ptr: params[at.ptr] as Var,
-        struct: lay.struct,
-        fields: lay.fields,
-        arrays: lay.arrays.map((a, ai) => ({ ...a, ref: params[at.arrays[ai] as number] as Var })),
-      };
-    });
-    const vables: VFrame[] = this.vinfos.map((info) => ({
-      info,
-      fields: info.fields.map(() => UNREAD),
-      arrays: info.arrays.map((a) => new Array<Slot>(a.len).fill(UNREAD)),
-    }));
-    const leafAbs = (i: number): Abs => {
-      for (const vf of vables) {
-        const at = exit.vableLeaves[vf.info.idx] as { ptr: number; arrays: readonly number[] };
-        if (at.ptr === i) return { k: "vable", f: vf };
-        const ai = at.arrays.indexOf(i);
-        if (ai >= 0) return { k: "varr", f: vf, a: ai };
-      }
-      return redAbs(params[i] as Var);
-    };
-    const objs: VObj[] = exit.virtuals.map((d) => ({ kind: d.kind, type: d.type, vals: [], mat: null }));
-    const absOf = (v: ResumeValue): Abs => {
-      switch (v.k) {
-        case "leaf":
-          return leafAbs(v.i);
-        case "const":
-          return constAbs(v.c);
-        case "virtual":
-          return { k: "virt", o: objs[v.i] as VObj };
-        case "result":
-          throw new PEError("internal: a 'result' resume value outside a frame");
-      }
-    };
-    exit.virtuals.forEach((d, i) => {
-      for (const v of d.values) (objs[i] as VObj).vals.push(absOf(v));
-    });
-    for (const w of exit.writebacks) {
-      const t = w.target.k === "leaf" ? leafAbs(w.target.i) : null;
-      if (w.kind === "field" && t?.k === "vable") {
-        const fi = t.f.info.fields.findIndex((fd) => fd.name === w.field);
-        if (fi >= 0) t.f.fields[fi] = { s: "d", v: absOf(w.value) };
-      } else if (w.kind === "item" && t?.k === "varr") (t.f.arrays[t.a] as Slot[])[w.index as number] = { s: "d", v: absOf(w.value) };
-      else throw new PEError(`internal: exit ${exit.index} writes back to something that is not a virtualizable frame`);
-    }
-    const frames: SFrame[] = [];
-    exit.frames.forEach((fr, i) => {
-      const g = this.p.graphs.get(fr.graph);
-      if (!g) throw new PEError(`bridge: unknown graph '${fr.graph}' in exit ${exit.index}`);
-      const last = i === exit.frames.length - 1;
-      let ctx: BTContext;
-      if (i === 0) {
+    const state = stateFromExit(this.p, exit, r.vables, params, (g, _i, caller) => {
+      if (!caller) {
         if (g !== this.portal) throw new PEError(`bridge: exit ${exit.index} does not start in the portal '${this.portal.name}'`);
-        ctx = this.ctx0;
-      } else {
-        const caller = frames[i - 1] as SFrame;
-        const call = caller.block.ops[caller.op] as Op;
-        ctx = this.bt.contextFor(
-          g,
-          call.args.map((a) => a.kind === "const" || !caller.ctx.red.has(a)),
-        );
+        return this.ctx0;
       }
-      const block = ctx.ng.byLabel.get(fr.block);
-      if (!block) throw new PEError(`bridge: graph '${fr.graph}' has no block '${fr.block}'`);
-      const env = new Map<Var, Abs>();
-      liveAt(block, fr.op).forEach((v, k) => {
-        const rv = fr.values[k] as ResumeValue;
-        if (rv.k !== "result") env.set(v, absOf(rv));
-      });
-      frames.push({ ctx, block, op: last ? fr.op : fr.op - 1, env });
+      const call = caller.block.ops[caller.op] as Op;
+      return this.bt.contextFor(
+        g,
+        call.args.map((a) => a.kind === "const" || !caller.ctx.red.has(a)),
+      );
     });
-    const state: State = { frames, vables, known: new Map() };
+    this.vinfos = state.vables.map((v) => v.info);
     this.st = state;
-    this.queue.push({ state, block: this.cur, atEntry: (frames[frames.length - 1] as SFrame).op === 0 });
+    this.queue.push({ state, block: this.cur, atEntry: (state.frames[state.frames.length - 1] as SFrame).op === 0 });
     return this.finish(r.greens);
   }
 
@@ -830,108 +766,17 @@ class Specializer {
 
   /** Leave to the interpreter from state `s` (its top frame's block and op is where it continues). */
   private exitHere(s: State, reason: ExitReason, detail: string): void {
-    const leaves: Var[] = [];
-    const leafIdx = new Map<Var, number>();
-    const virtuals: { kind: "struct" | "array"; type: string; values: ResumeValue[] }[] = [];
-    const vidx = new Map<VObj, number>();
-    const leaf = (v: Var): ResumeValue => {
-      let i = leafIdx.get(v);
-      if (i === undefined) {
-        i = leaves.length;
-        leaves.push(v);
-        leafIdx.set(v, i);
-      }
-      return { k: "leaf", i };
-    };
-    const rvOf = (a0: Abs): ResumeValue => {
-      const a = resolve(a0);
-      switch (a.k) {
-        case "const":
-          return { k: "const", c: a.c };
-        case "red":
-          return leaf(a.v);
-        case "vable":
-          return leaf(a.f.info.ptr);
-        case "varr":
-          return leaf((a.f.info.arrays[a.a] as { ref: Var }).ref);
-        case "virt": {
-          const seen = vidx.get(a.o);
-          if (seen !== undefined) return { k: "virtual", i: seen };
-          const i = virtuals.length;
-          vidx.set(a.o, i);
-          const d = { kind: a.o.kind, type: a.o.type, values: [] as ResumeValue[] };
-          virtuals.push(d);
-          for (const v of a.o.vals) d.values.push(rvOf(v));
-          return { k: "virtual", i };
-        }
-      }
-    };
-    const last = s.frames.length - 1;
-    const frames: ResumeFrame[] = s.frames.map((f, i) => {
-      const point = i === last ? f.op : f.op + 1;
-      const result = i === last ? null : (f.block.ops[f.op] as Op).result;
-      const vars = liveAt(f.block, point);
-      const values = vars.map((v): ResumeValue => {
-        if (v === result) return { k: "result" };
-        const a = f.env.get(v);
-        if (!a) throw new PEError(`internal: '${v.name}' has no value at ${opPlace(f.ctx.ng, f.block, point, f.block.ops[point])}`);
-        return rvOf(a);
-      });
-      const loc = f.block.ops[point]?.loc;
-      return {
-        graph: f.ctx.ng.name,
-        block: f.block.label,
-        op: point,
-        cont: contGraph(this.p, f.ctx.ng, f.block, point),
-        vars: vars.map((v) => v.name),
-        values,
-        ...(loc ? { loc } : {}),
-      };
-    });
-    const vableLeaves = s.vables.map((vf) => ({
-      ptr: (leaf(vf.info.ptr) as { i: number }).i,
-      arrays: vf.info.arrays.map((a) => (leaf(a.ref) as { i: number }).i),
-    }));
-    const writebacks: Writeback[] = [];
-    for (const vf of s.vables) {
-      const info = vf.info;
-      vf.fields.forEach((sl, i) => {
-        if (sl.s === "d")
-          writebacks.push({
-            kind: "field",
-            target: leaf(info.ptr),
-            type: info.struct,
-            field: (info.fields[i] as { name: string }).name,
-            value: rvOf(sl.v),
-          });
-      });
-      vf.arrays.forEach((arr, ai) => {
-        const a = info.arrays[ai] as VFrameInfo["arrays"][number];
-        arr.forEach((sl, i) => {
-          if (sl.s === "d") writebacks.push({ kind: "item", target: leaf(a.ref), type: a.type, index: i, value: rvOf(sl.v) });
-        });
-      });
-    }
     const index = this.exits.length;
-    const info: ExitInfo = {
+    const { info, leaves } = exitFromState(this.p, s, {
       index,
       graph: freshGraphName(this.p, `${this.rg.name}.exit${index}`),
       reason,
       detail,
-      leafTypes: leaves.map((v) => v.type),
-      frames,
-      virtuals: virtuals as VirtualDesc[],
-      writebacks,
-      vableLeaves,
-      atMergePoint:
-        s.frames.length === 1 &&
-        (s.frames[0] as SFrame).op === 0 &&
-        (s.frames[0] as SFrame).ctx.ng.mergeBlocks.has((s.frames[0] as SFrame).block),
-    };
+    });
     const eg = buildExitGraph(this.p, info, this.rg.result);
     this.p.graphs.set(eg.name, eg);
     this.support.push(eg);
-    for (const fr of frames) {
+    for (const fr of info.frames) {
       const cg = this.p.graphs.get(fr.cont) as Graph;
       if (!this.support.includes(cg)) this.support.push(cg);
     }
