@@ -8,12 +8,13 @@
 // Green objects are Wasm GC references: they cannot be hashed, so counters live in a WeakMap
 // keyed by the first green object, then by the scalar greens.
 
-import type { DriverDef, Graph, Program } from "../ir/graph.ts";
+import type { DriverDef, Graph, Op, Program } from "../ir/graph.ts";
 import { cloneGraph } from "../ir/clone.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { TranslatedModule } from "../backend/wasm/index.ts";
-import { formatResidual, specializeAt } from "../pe/index.ts";
+import type { Residual } from "../pe/index.ts";
+import { formatResidual, linkBridge, specializeAt, specializeExit } from "../pe/index.ts";
 import { enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
@@ -25,6 +26,10 @@ export interface JitOptions {
   codeBudget?: number;
   /** Most compilations (each is one linked module); past it nothing more is compiled (default 2000). */
   maxCompilations?: number;
+  /** Exits through the same exit of compiled code before its continuation is specialized (a bridge; default 10). */
+  bridgeThreshold?: number;
+  /** Most bridges per compilation (default 16). */
+  maxBridges?: number;
   /** Called with a report of each compilation (the --jit-log option). */
   log?: (text: string) => void;
 }
@@ -39,6 +44,10 @@ export interface JitStats {
   /** Guest instructions (distinct green states at merge points) specialized, summed over compilations. */
   guestInstructions: number;
   residualOps: number;
+  /** Bridges compiled (exits whose continuation now runs specialized code). */
+  bridges: number;
+  /** Hot exits not bridged: entry guards, bridges over a bound, or specializations that failed. */
+  bridgesRefused: number;
 }
 
 interface Entry {
@@ -49,7 +58,31 @@ interface Entry {
   dead: boolean;
 }
 
-const DEFAULTS = { threshold: 40, budget: 4000, codeBudget: 16 << 20, maxCompilations: 2000 };
+/** One compilation: its residual (PE side), the entry it serves, and the bridges made from it. */
+interface Compilation {
+  readonly name: string;
+  readonly residual: Residual;
+  readonly entry: Entry;
+  /** Times it was re-linked with a new bridge (fresh graph names per version). */
+  version: number;
+  bridges: number;
+  /** A bridge failed half-way: the PE-side program and the compiled code may differ; no more bridges. */
+  frozen: boolean;
+}
+
+/** An exit of a compilation's residual graph, counted by the exit host function. */
+interface ExitSite {
+  readonly comp: Compilation;
+  readonly index: number;
+  count: number;
+  /** Bridged, or refused: not counted any more. */
+  done: boolean;
+}
+
+/** The host function compiled exit graphs call first, with their exit's id. */
+export const EXIT_HOST = "__jit_exit";
+
+const DEFAULTS = { threshold: 40, budget: 4000, codeBudget: 16 << 20, maxCompilations: 2000, bridgeThreshold: 10, maxBridges: 16 };
 
 export class Jit {
   /** The interpreter's program, as the front end made it: what the specializer reads. */
@@ -59,12 +92,23 @@ export class Jit {
   readonly portal: Graph;
   readonly driver: DriverDef;
   readonly opts: Required<Omit<JitOptions, "log">> & Pick<JitOptions, "log">;
-  readonly stats: JitStats = { compilations: 0, failures: 0, bytes: 0, compileMs: 0, guestInstructions: 0, residualOps: 0 };
+  readonly stats: JitStats = {
+    compilations: 0,
+    failures: 0,
+    bytes: 0,
+    compileMs: 0,
+    guestInstructions: 0,
+    residualOps: 0,
+    bridges: 0,
+    bridgesRefused: 0,
+  };
   private tm: TranslatedModule | null = null;
   private readonly byObject = new WeakMap<object, Map<string, Entry>>();
   private readonly byScalars = new Map<string, Entry>();
   /** Graphs already compiled into some module (shared continuation graphs are compiled once). */
   private readonly compiled = new Set<string>();
+  /** Exit sites by id (the argument of the exit host function). */
+  private readonly exits: ExitSite[] = [];
 
   constructor(program: Program, translated: Program, portal: Graph, driver: DriverDef, opts: JitOptions) {
     this.program = program;
@@ -76,7 +120,10 @@ export class Jit {
 
   /** The host functions translated code needs (pass them to instantiateProgram). */
   hosts(): Map<string, HostImpl> {
-    return new Map([[enterHostName(this.driver.name), (heap: Heap, args: LLValue[]) => this.enter(heap, args)]]);
+    return new Map<string, HostImpl>([
+      [enterHostName(this.driver.name), (heap: Heap, args: LLValue[]) => this.enter(heap, args)],
+      [EXIT_HOST, (_heap: Heap, args: LLValue[]) => this.exited(args[0] as number)],
+    ]);
   }
 
   /** Bind to the translated module once it is instantiated. */
@@ -110,12 +157,12 @@ export class Jit {
     const e = this.entry(greens);
     if (e.code !== null || e.dead) return e.code;
     if (++e.count < this.opts.threshold) return null;
-    e.code = this.compile(greens, args.slice(this.driver.greens.length));
+    e.code = this.compile(e, greens, args.slice(this.driver.greens.length));
     if (e.code === null) e.dead = true;
     return e.code;
   }
 
-  private compile(greens: LLValue[], reds: LLValue[]): LLValue {
+  private compile(e: Entry, greens: LLValue[], reds: LLValue[]): LLValue {
     const tm = this.tm;
     if (!tm) throw new Error("JIT used before attach()");
     if (this.stats.compilations >= this.opts.maxCompilations || this.stats.bytes >= this.opts.codeBudget) return null;
@@ -131,9 +178,20 @@ export class Jit {
       });
       // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
       // specializer keeps reading the originals.
+      // Exit graphs count their exits (for bridges).
+      const comp: Compilation = { name, residual: r, entry: e, version: 0, bridges: 0, frozen: false };
+      const exitOf = new Map(r.exits.map((x) => [x.graph, x.index]));
       const fresh = [r.graph, ...r.support]
         .filter((g) => !this.compiled.has(g.name))
-        .map((g) => withEntries(this.translated, g, this.portal.result));
+        .map((g) => {
+          const c = withEntries(this.translated, g, this.portal.result);
+          const k = exitOf.get(g.name);
+          if (k !== undefined) {
+            this.exits.push({ comp, index: k, count: 0, done: false });
+            addExitCounter(c, this.exits.length - 1);
+          }
+          return c;
+        });
       const t1 = performance.now();
       const lm = tm.link(fresh, { name });
       for (const g of fresh) this.compiled.add(g.name);
@@ -162,6 +220,133 @@ export class Jit {
       return null;
     }
   }
+
+  /** The exit host function: count the exit; at the threshold, bridge it. */
+  private exited(id: number): LLValue {
+    const site = this.exits[id];
+    if (!site || site.done) return null;
+    if (++site.count < this.opts.bridgeThreshold) return null;
+    site.done = true;
+    this.bridge(site);
+    return null;
+  }
+
+  /**
+   * Specialize the continuation of a hot exit (a bridge), link it in the PE-side program, and
+   * compile the compilation's residual graph again under fresh names, its exit graphs with it (the
+   * bridged one now calls the bridge); the entry answers with the new code from then on. Frames
+   * running the old code finish in it.
+   */
+  private bridge(site: ExitSite): void {
+    const tm = this.tm;
+    if (!tm) throw new Error("JIT used before attach()");
+    const comp = site.comp;
+    const r = comp.residual;
+    const exit = r.exits[site.index];
+    const what = `exit ${site.index} of ${comp.name}`;
+    const refuse = (why: string): void => {
+      this.stats.bridgesRefused++;
+      this.opts.log?.(`; jit: no bridge for ${what}: ${why}\n`);
+    };
+    const why = !exit
+      ? "no such exit"
+      : exit.reason === "guard"
+        ? "an entry guard (the frame differs)"
+        : comp.frozen
+          ? "an earlier bridge of this compilation failed"
+          : comp.bridges >= this.opts.maxBridges
+            ? `${this.opts.maxBridges} bridges already (maxBridges)`
+            : this.stats.bytes >= this.opts.codeBudget
+              ? "the code budget is spent"
+              : null;
+    if (why !== null || !exit) {
+      refuse(why ?? "no such exit");
+      return;
+    }
+    const t0 = performance.now();
+    let linked = false;
+    try {
+      const b = specializeExit(this.program, r, site.index, {
+        heap: tm.heap,
+        budget: this.opts.budget,
+        call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
+      });
+      linkBridge(this.program, exit, b);
+      linked = true;
+      const version = ++comp.version;
+      const rename = new Map<string, string>();
+      const fresh = (base: string): string => {
+        let n = `${base}.v${version}`;
+        for (let i = 0; this.compiled.has(n) || this.program.graphs.has(n); i++) n = `${base}.v${version}_${i}`;
+        rename.set(base, n);
+        return n;
+      };
+      fresh(r.graph.name);
+      for (const x of r.exits) fresh(x.graph);
+      // The residual graph and its exit graphs under new names; the others counted as before.
+      const sites = new Map<number, number>();
+      this.exits.forEach((s, id) => {
+        if (s.comp === comp && !s.done) sites.set(s.index, id);
+      });
+      const graphs: Graph[] = [];
+      const copy = (g: Graph, name: string): Graph => {
+        const c = withEntries(this.translated, g, this.portal.result, name);
+        for (const bl of c.blocks)
+          for (const o of bl.ops)
+            if (o.attrs.callee !== undefined && rename.has(o.attrs.callee)) o.attrs.callee = rename.get(o.attrs.callee);
+        return c;
+      };
+      graphs.push(copy(this.graphOf(r.graph.name), rename.get(r.graph.name) as string));
+      for (const x of r.exits) {
+        const c = copy(this.graphOf(x.graph), rename.get(x.graph) as string);
+        const id = sites.get(x.index);
+        if (id !== undefined) addExitCounter(c, id);
+        graphs.push(c);
+      }
+      for (const g of [b.graph, ...b.support]) if (!this.compiled.has(g.name)) graphs.push(copy(g, g.name));
+      const t1 = performance.now();
+      const name = `${comp.name}.v${version}`;
+      const lm = tm.link(graphs, { name });
+      for (const g of graphs) this.compiled.add(g.name);
+      const t2 = performance.now();
+      comp.entry.code = { fn: rename.get(r.graph.name) as string };
+      comp.bridges++;
+      const s = this.stats;
+      s.bridges++;
+      s.bytes += lm.compiled.bytes.length;
+      s.compileMs += t2 - t0;
+      s.guestInstructions += b.stats.guestInstructions;
+      s.residualOps += b.stats.ops;
+      this.opts.log?.(
+        `; jit: bridge for ${what} (${exit.reason}: ${exit.detail}): ${lm.compiled.bytes.length} bytes of Wasm ` +
+          `(${comp.name} linked again as ${name}), specialize ${(t1 - t0).toFixed(2)} ms, compile ${(t2 - t1).toFixed(2)} ms\n` +
+          `${formatResidual(this.program, b)}\n`,
+      );
+    } catch (err) {
+      if (linked) comp.frozen = true;
+      this.stats.compileMs += performance.now() - t0;
+      refuse((err as Error).message);
+    }
+  }
+
+  private graphOf(name: string): Graph {
+    const g = this.program.graphs.get(name);
+    if (!g) throw new Error(`jit: graph '${name}' is not in the specializer's program`);
+    return g;
+  }
+}
+
+/** Make `g` call the exit host function with `id` first. */
+function addExitCounter(g: Graph, id: number): void {
+  const first = g.blocks[0];
+  if (!first) return;
+  const op: Op = {
+    op: "call_host",
+    args: [{ kind: "const", type: { kind: "i32" }, value: id }],
+    result: null,
+    attrs: { callee: EXIT_HOST },
+  };
+  first.ops.unshift(op);
 }
 
 function describe(v: LLValue): string {
@@ -200,12 +385,13 @@ export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): 
   const forPE: Program = { ...p, graphs: new Map(p.graphs) };
   // `reuse`: the translated program of an earlier prepareJit of `p` (it never changes).
   const translated: Program = reuse ?? { ...p, hosts: new Map(p.hosts), graphs: new Map() };
+  if (!reuse) translated.hosts.set(EXIT_HOST, { name: EXIT_HOST, params: [{ kind: "i32" }], result: { kind: "void" } });
   if (!reuse) for (const [n, g] of p.graphs) translated.graphs.set(n, withEntries(translated, g, found.portal.result));
   return new Jit(forPE, translated, found.portal, found.driver, opts);
 }
 
-function withEntries(p: Program, g: Graph, portalResult: Graph["result"]): Graph {
-  const copy = cloneGraph(g, g.name).graph;
+function withEntries(p: Program, g: Graph, portalResult: Graph["result"], name = g.name): Graph {
+  const copy = cloneGraph(g, name).graph;
   insertJitEntries(p, copy, portalResult);
   return copy;
 }
