@@ -62,6 +62,8 @@ interface Entry {
 interface Compilation {
   readonly name: string;
   readonly residual: Residual;
+  /** The residual and its bridges (bridges of bridges too): the graphs linked again with each bridge. */
+  readonly residuals: Residual[];
   readonly entry: Entry;
   /** Times it was re-linked with a new bridge (fresh graph names per version). */
   version: number;
@@ -70,9 +72,11 @@ interface Compilation {
   frozen: boolean;
 }
 
-/** An exit of a compilation's residual graph, counted by the exit host function. */
+/** An exit of a compilation's residual graph or of one of its bridges, counted by the exit host function. */
 interface ExitSite {
   readonly comp: Compilation;
+  /** The residual (the compilation's or a bridge) the exit belongs to. */
+  readonly owner: Residual;
   readonly index: number;
   count: number;
   /** Bridged, or refused: not counted any more. */
@@ -179,7 +183,7 @@ export class Jit {
       // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
       // specializer keeps reading the originals.
       // Exit graphs count their exits (for bridges).
-      const comp: Compilation = { name, residual: r, entry: e, version: 0, bridges: 0, frozen: false };
+      const comp: Compilation = { name, residual: r, residuals: [r], entry: e, version: 0, bridges: 0, frozen: false };
       const exitOf = new Map(r.exits.map((x) => [x.graph, x.index]));
       const fresh = [r.graph, ...r.support]
         .filter((g) => !this.compiled.has(g.name))
@@ -187,7 +191,7 @@ export class Jit {
           const c = withEntries(this.translated, g, this.portal.result);
           const k = exitOf.get(g.name);
           if (k !== undefined) {
-            this.exits.push({ comp, index: k, count: 0, done: false });
+            this.exits.push({ comp, owner: r, index: k, count: 0, done: false });
             addExitCounter(c, this.exits.length - 1);
           }
           return c;
@@ -241,9 +245,9 @@ export class Jit {
     const tm = this.tm;
     if (!tm) throw new Error("JIT used before attach()");
     const comp = site.comp;
-    const r = comp.residual;
+    const r = site.owner;
     const exit = r.exits[site.index];
-    const what = `exit ${site.index} of ${comp.name}`;
+    const what = `exit ${site.index} of ${r.graph.name}`;
     const refuse = (why: string): void => {
       this.stats.bridgesRefused++;
       this.opts.log?.(`; jit: no bridge for ${what}: ${why}\n`);
@@ -266,7 +270,11 @@ export class Jit {
     const t0 = performance.now();
     let linked = false;
     try {
+      let bname = `${comp.name}.bridge${comp.bridges + 1}`;
+      for (let i = 0; this.compiled.has(bname) || this.program.graphs.has(bname); i++)
+        bname = `${comp.name}.bridge${comp.bridges + 1}_${i}`;
       const b = specializeExit(this.program, r, site.index, {
+        name: bname,
         heap: tm.heap,
         budget: this.opts.budget,
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
@@ -281,12 +289,20 @@ export class Jit {
         rename.set(base, n);
         return n;
       };
-      fresh(r.graph.name);
-      for (const x of r.exits) fresh(x.graph);
-      // The residual graph and its exit graphs under new names; the others counted as before.
-      const sites = new Map<number, number>();
+      comp.residuals.push(b);
+      for (const x of comp.residuals) {
+        fresh(x.graph.name);
+        for (const e of x.exits) fresh(e.graph);
+      }
+      // The residual graphs (the compilation's and its bridges) and their exit graphs under new
+      // names; exits not bridged are counted as before, the new bridge's exits from now on.
+      for (let k = 0; k < b.exits.length; k++) this.exits.push({ comp, owner: b, index: k, count: 0, done: false });
+      const sites = new Map<Residual, Map<number, number>>();
       this.exits.forEach((s, id) => {
-        if (s.comp === comp && !s.done) sites.set(s.index, id);
+        if (s.comp !== comp || s.done) return;
+        let m = sites.get(s.owner);
+        if (!m) sites.set(s.owner, (m = new Map()));
+        m.set(s.index, id);
       });
       const graphs: Graph[] = [];
       const copy = (g: Graph, name: string): Graph => {
@@ -296,20 +312,23 @@ export class Jit {
             if (o.attrs.callee !== undefined && rename.has(o.attrs.callee)) o.attrs.callee = rename.get(o.attrs.callee);
         return c;
       };
-      graphs.push(copy(this.graphOf(r.graph.name), rename.get(r.graph.name) as string));
-      for (const x of r.exits) {
-        const c = copy(this.graphOf(x.graph), rename.get(x.graph) as string);
-        const id = sites.get(x.index);
-        if (id !== undefined) addExitCounter(c, id);
-        graphs.push(c);
+      for (const x of comp.residuals) {
+        graphs.push(copy(this.graphOf(x.graph.name), rename.get(x.graph.name) as string));
+        for (const e of x.exits) {
+          const c = copy(this.graphOf(e.graph), rename.get(e.graph) as string);
+          const id = sites.get(x)?.get(e.index);
+          if (id !== undefined) addExitCounter(c, id);
+          graphs.push(c);
+        }
       }
-      for (const g of [b.graph, ...b.support]) if (!this.compiled.has(g.name)) graphs.push(copy(g, g.name));
+      // The bridge's continuation graphs not compiled yet.
+      for (const g of b.support) if (!this.compiled.has(g.name) && !rename.has(g.name)) graphs.push(copy(g, g.name));
       const t1 = performance.now();
       const name = `${comp.name}.v${version}`;
       const lm = tm.link(graphs, { name });
       for (const g of graphs) this.compiled.add(g.name);
       const t2 = performance.now();
-      comp.entry.code = { fn: rename.get(r.graph.name) as string };
+      comp.entry.code = { fn: rename.get(comp.residual.graph.name) as string };
       comp.bridges++;
       const s = this.stats;
       s.bridges++;

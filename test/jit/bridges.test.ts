@@ -16,16 +16,19 @@ const programs = readdirSync(DIR)
   .sort();
 
 let bridges = 0;
+let ofBridges = 0;
 
-for (const p of programs) {
-  test(`${p}: expected output with bridges at threshold 1`, async () => {
+// A small specialization budget makes many budget exits: bridges, and bridges of bridges.
+for (const [p, budget] of programs.flatMap((p) => [[p, undefined] as const, [p, 30] as const])) {
+  test(`${p}: expected output with bridges at threshold 1${budget ? `, budget ${budget}` : ""}`, async () => {
     const path = join(DIR, p);
     const expected = readFileSync(path.replace(/\.tiny$/, ".out"), "utf8");
     const io = new MemoryIO();
     const log = (text: string): void => {
       if (text.startsWith("; jit: bridge for")) bridges++;
+      if (/^; jit: bridge for exit \d+ of \S+\.bridge\d/.test(text)) ofBridges++;
     };
-    const r = await runGuest({ interp: INTERP, program: path, mode: "jit", io, jit: { threshold: 1, bridgeThreshold: 1, log } });
+    const r = await runGuest({ interp: INTERP, program: path, mode: "jit", io, jit: { threshold: 1, bridgeThreshold: 1, budget, log } });
     let text = new TextDecoder().decode(io.bytes());
     if (!r.ok) {
       const e = r.error ?? "";
@@ -37,4 +40,5 @@ for (const p of programs) {
 
 test("some program made a bridge", () => {
   assert.ok(bridges > 0, "no bridge was compiled");
+  assert.ok(ofBridges > 0, "no bridge of a bridge was compiled");
 });
