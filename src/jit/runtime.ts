@@ -256,13 +256,15 @@ export class Jit {
       ? "no such exit"
       : exit.reason === "guard"
         ? "an entry guard (the frame differs)"
-        : comp.frozen
-          ? "an earlier bridge of this compilation failed"
-          : comp.bridges >= this.opts.maxBridges
-            ? `${this.opts.maxBridges} bridges already (maxBridges)`
-            : this.stats.bytes >= this.opts.codeBudget
-              ? "the code budget is spent"
-              : null;
+        : exit.reason === "promote"
+          ? "a promote (the value seen there is not passed to the JIT yet: a bridge would exit at once)"
+          : comp.frozen
+            ? "an earlier bridge of this compilation failed"
+            : comp.bridges >= this.opts.maxBridges
+              ? `${this.opts.maxBridges} bridges already (maxBridges)`
+              : this.stats.bytes >= this.opts.codeBudget
+                ? "the code budget is spent"
+                : null;
     if (why !== null || !exit) {
       refuse(why ?? "no such exit");
       return;
