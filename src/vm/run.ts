@@ -43,6 +43,9 @@ export interface RunStats {
   compileMs?: number;
   wasmBytes?: number;
   residualOps?: number;
+  /** Bridges compiled (exits of compiled code specialized after being taken often), and refused. */
+  bridges?: number;
+  bridgesRefused?: number;
 }
 
 /**

@@ -89,6 +89,8 @@ export function runJit(ctx: ModeContext): RunStats {
           compileMs: s.compileMs,
           wasmBytes: s.bytes,
           residualOps: s.residualOps,
+          bridges: s.bridges,
+          bridgesRefused: s.bridgesRefused,
         }
       : {};
   };
