@@ -525,26 +525,45 @@ function threadForwarders(g: Graph): boolean {
 
 /** Remove block params nobody needs, then ops whose unused results can go. */
 function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
-  const needed = new Set<Var>();
-  const need = (v: Value): void => {
-    if (v.kind === "var") needed.add(v);
-  };
   const removable = (o: Op): boolean => o.result !== null && (isPure(o.op) || safeOps.has(o));
-  // start block params are the graph's params: always kept
-  for (const v of g.blocks[0]?.params ?? []) needed.add(v);
-  let grew = true;
-  while (grew) {
-    const before = needed.size;
-    for (const b of g.blocks) {
-      for (const o of b.ops) if (!removable(o) || (o.result && needed.has(o.result))) for (const a of o.args) need(a);
-      const e = b.exit;
-      exitUses(e).forEach(need);
-      for (const l of exitLinks(e))
-        l.args.forEach((a, i) => {
-          if (needed.has(l.target.params[i] as Var)) need(a);
-        });
+  // what each variable needs once it is needed: the operands of the removable op that defines it,
+  // the values passed to it along every link when it is a block parameter
+  const defs = new Map<Var, Op>();
+  const incoming = new Map<Block, Link[]>();
+  const needed = new Set<Var>();
+  const work: Var[] = [];
+  const need = (v: Value): void => {
+    if (v.kind === "var" && !needed.has(v)) {
+      needed.add(v);
+      work.push(v);
     }
-    grew = needed.size !== before;
+  };
+  const paramIndex = new Map<Var, { b: Block; i: number }>();
+  for (const b of g.blocks) {
+    b.params.forEach((v, i) => {
+      paramIndex.set(v, { b, i });
+    });
+    for (const l of exitLinks(b.exit)) {
+      const ls = incoming.get(l.target);
+      if (ls) ls.push(l);
+      else incoming.set(l.target, [l]);
+    }
+  }
+  // start block params are the graph's params: always kept
+  for (const v of g.blocks[0]?.params ?? []) need(v);
+  for (const b of g.blocks) {
+    for (const o of b.ops) {
+      if (removable(o)) defs.set(o.result as Var, o);
+      else for (const a of o.args) need(a);
+    }
+    exitUses(b.exit).forEach(need);
+  }
+  while (work.length > 0) {
+    const v = work.pop() as Var;
+    const d = defs.get(v);
+    if (d) for (const a of d.args) need(a);
+    const pi = paramIndex.get(v);
+    if (pi) for (const l of incoming.get(pi.b) ?? []) need(l.args[pi.i] as Value);
   }
   let changed = false;
   for (const b of g.blocks) {
@@ -553,7 +572,7 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
       if (keep.some((k) => !k)) {
         changed = true;
         b.params = b.params.filter((_, i) => keep[i]);
-        for (const p of g.blocks) for (const l of exitLinks(p.exit)) if (l.target === b) l.args = l.args.filter((_, i) => keep[i]);
+        for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
       }
     }
     const ops = b.ops.filter((o) => !removable(o) || needed.has(o.result as Var));
