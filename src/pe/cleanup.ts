@@ -50,6 +50,61 @@ function samePlace(a: ItemPlace, b: ItemPlace): boolean {
 }
 
 /**
+ * String-keyed facts along a path, with an undo log so that a depth-first walk can return to an
+ * earlier point without copying. Field facts (`f:<field>:<object>`) are kept apart, by field, as
+ * writes and calls forget them.
+ */
+class ScopedKnown {
+  private readonly other = new Map<string, Value>();
+  private readonly fields = new Map<string, Map<string, Value>>();
+  private readonly log: { m: Map<string, Value>; k: string; prev: Value | undefined }[] = [];
+
+  private fieldMap(key: string): Map<string, Value> | null {
+    if (!key.startsWith("f:")) return null;
+    const name = key.slice(2, key.indexOf(":", 2));
+    let m = this.fields.get(name);
+    if (!m) {
+      m = new Map();
+      this.fields.set(name, m);
+    }
+    return m;
+  }
+
+  get(key: string): Value | undefined {
+    return (this.fieldMap(key) ?? this.other).get(key);
+  }
+
+  set(key: string, v: Value): void {
+    const m = this.fieldMap(key) ?? this.other;
+    this.log.push({ m, k: key, prev: m.get(key) });
+    m.set(key, v);
+  }
+
+  forgetField(name: string): void {
+    const m = this.fields.get(name);
+    if (!m) return;
+    for (const [k, v] of m) this.log.push({ m, k, prev: v });
+    m.clear();
+  }
+
+  forgetFields(): void {
+    for (const name of this.fields.keys()) this.forgetField(name);
+  }
+
+  mark(): number {
+    return this.log.length;
+  }
+
+  undo(mark: number): void {
+    while (this.log.length > mark) {
+      const e = this.log.pop() as { m: Map<string, Value>; k: string; prev: Value | undefined };
+      if (e.prev === undefined) e.m.delete(e.k);
+      else e.m.set(e.k, e.prev);
+    }
+  }
+}
+
+/**
  * Load forwarding over extended basic blocks (a block with one predecessor continues what its
  * predecessor knows): a read of a field, item or length already read or written on the way is
  * replaced by that value (a byte array's item by the value stored `& 255`). Writes forget what
@@ -100,12 +155,13 @@ function forwardLoads(p: Program, g: Graph): boolean {
   let changed = false;
   const start = g.blocks[0];
   if (!start) return false;
-  const work: [Block, Map<string, Value>, Items][] = [[start, new Map(), new Map()]];
+  // what is known along the current path of the extended basic block: one map, undone on the way back
+  const known = new ScopedKnown();
+  const roots: Block[] = [start];
   const done = new Set<Block>();
-  while (work.length > 0) {
-    const [b, known, items] = work.pop() as [Block, Map<string, Value>, Items];
-    if (done.has(b)) continue;
+  const visit = (b: Block, items: Items): void => {
     done.add(b);
+    const mark = known.mark();
     const kept: Op[] = [];
     // stores not read since: a later store to the same place makes them dead
     const unreadFields = new Map<string, Op>();
@@ -171,7 +227,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
           break;
         }
         case "setfield": {
-          forget(known, `f:${o.attrs.field}:`);
+          known.forgetField(o.attrs.field ?? "");
           if (ok !== null && a1) {
             known.set(`f:${o.attrs.field}:${ok}`, a1);
             const k = `${o.attrs.field}:${ok}`;
@@ -206,13 +262,13 @@ function forwardLoads(p: Program, g: Graph): boolean {
           break;
         case "call":
         case "call_ref":
-          forget(known, "f:");
+          known.forgetFields();
           items.clear();
           observeAll();
           break;
         case "call_host":
           if (!Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "")) {
-            forget(known, "f:");
+            known.forgetFields();
             items.clear();
           }
           observeAll();
@@ -221,13 +277,18 @@ function forwardLoads(p: Program, g: Graph): boolean {
       kept.push(o);
     }
     b.ops = dead.size > 0 ? kept.filter((o) => !dead.has(o)) : kept;
-    const links = exitLinks(b.exit);
-    for (let i = links.length - 1; i >= 0; i--) {
-      const t = (links[i] as Link).target;
+    for (const l of exitLinks(b.exit)) {
+      const t = l.target;
       if (done.has(t)) continue;
-      const single = preds.get(t) === 1 && t !== start;
-      work.push([t, single ? new Map(known) : new Map(), single ? copyItems(items) : new Map()]);
+      // a block with one predecessor continues what it knows; others start afresh
+      if (preds.get(t) === 1 && t !== start) visit(t, copyItems(items));
+      else roots.push(t);
     }
+    known.undo(mark);
+  };
+  while (roots.length > 0) {
+    const b = roots.pop() as Block;
+    if (!done.has(b)) visit(b, new Map());
   }
   substitute(g, sub);
   return changed;
