@@ -151,7 +151,9 @@ function forwardLoads(p: Program, g: Graph): boolean {
   };
   const isByte = (type: string | undefined): boolean => arrayDef(p, type ?? "")?.item.kind === "u8";
   type Items = Map<string, (ItemPlace & { value: Value })[]>;
-  const copyItems = (m: Items): Items => new Map([...m].map(([k, v]) => [k, v.slice()]));
+  // a block's successors get a copy of its map, sharing the lists: a list is copied before it is
+  // changed by a block that did not make it
+  const copyItems = (m: Items): Items => new Map(m);
   let changed = false;
   const start = g.blocks[0];
   if (!start) return false;
@@ -162,6 +164,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
   const visit = (b: Block, items: Items): void => {
     done.add(b);
     const mark = known.mark();
+    const own = new Set<unknown[]>();
     const kept: Op[] = [];
     // stores not read since: a later store to the same place makes them dead
     const unreadFields = new Map<string, Op>();
@@ -221,8 +224,10 @@ function forwardLoads(p: Program, g: Graph): boolean {
           const unread = unreadItems.get(type);
           if (unread) unreadItems.set(type, pl ? unread.filter((e) => !mayAlias(e, pl)) : []);
           if (pl && o.result) {
-            list.push({ ...pl, value: o.result });
-            items.set(type, list);
+            const mine = own.has(list) ? list : list.slice();
+            own.add(mine);
+            mine.push({ ...pl, value: o.result });
+            items.set(type, mine);
           }
           break;
         }
@@ -244,6 +249,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
           const pl = place(a0, a1);
           const list = (items.get(type) ?? []).filter((e) => pl !== null && !mayAlias(e, pl));
           if (pl && a2) list.push({ ...pl, value: a2 });
+          own.add(list);
           items.set(type, list);
           const unread = unreadItems.get(type) ?? [];
           if (pl) {
