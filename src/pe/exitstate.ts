@@ -8,7 +8,7 @@ import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstr
 import { UNREAD, constAbs, redAbs, resolve } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { PEError, opPlace } from "./errors.ts";
-import { liveAt } from "./normalize.ts";
+import { liveAtPoint } from "./normalize.ts";
 import type { ExitInfo, ExitReason, ResumeFrame, ResumeValue, VirtualDesc, Writeback } from "./resume.ts";
 import { contGraph } from "./resume.ts";
 import type { VableLayout } from "./specialize.ts";
@@ -62,7 +62,7 @@ export function exitFromState(
   const frames: ResumeFrame[] = s.frames.map((f, i) => {
     const point = i === last ? f.op : f.op + 1;
     const result = i === last ? null : (f.block.ops[f.op] as Op).result;
-    const vars = liveAt(f.block, point);
+    const vars = liveAtPoint(f.block, point);
     const values = vars.map((v): ResumeValue => {
       if (v === result) return { k: "result" };
       const a = f.env.get(v);
@@ -183,7 +183,7 @@ export function stateFromExit(
     const block = ctx.ng.byLabel.get(fr.block);
     if (!block) throw new PEError(`bridge: graph '${fr.graph}' has no block '${fr.block}'`);
     const env = new Map<Var, Abs>();
-    liveAt(block, fr.op).forEach((v, k) => {
+    liveAtPoint(block, fr.op).forEach((v, k) => {
       const rv = fr.values[k] as ResumeValue;
       if (rv.k !== "result") env.set(v, absOf(rv));
     });

@@ -51,6 +51,23 @@ export function liveAt(b: Block, i: number): Var[] {
   return out;
 }
 
+const liveCache = new WeakMap<Block, (readonly Var[] | undefined)[]>();
+
+/** `liveAt` for a block of a normalized graph (never changed once built): computed once per point. */
+export function liveAtPoint(b: Block, i: number): readonly Var[] {
+  let m = liveCache.get(b);
+  if (!m) {
+    m = [];
+    liveCache.set(b, m);
+  }
+  let vs = m[i];
+  if (!vs) {
+    vs = liveAt(b, i);
+    m[i] = vs;
+  }
+  return vs;
+}
+
 const cache = new WeakMap<Graph, NGraph>();
 
 /** The normalized copy of `g` (cached per graph object). */

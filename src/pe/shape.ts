@@ -16,7 +16,7 @@ import { itemValueType } from "../ir/types.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
 import { constKey, resolve, sameConst, UNREAD } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
-import { liveAt } from "./normalize.ts";
+import { liveAtPoint } from "./normalize.ts";
 
 export type Shape =
   | { readonly t: "const"; readonly c: import("../ir/graph.ts").Const }
@@ -38,15 +38,16 @@ export interface FramePoint {
   readonly ctx: BTContext;
   readonly block: Block;
   readonly op: number;
-  readonly vars: Var[];
+  readonly vars: readonly Var[];
 }
 
 /** The variables of frame `i` that matter at its point: live at the top frame's op, live after the call for callers (minus the call's result). */
-export function keyVars(s: State, i: number): Var[] {
+export function keyVars(s: State, i: number): readonly Var[] {
   const f = s.frames[i] as SFrame;
-  if (i === s.frames.length - 1) return liveAt(f.block, f.op);
+  if (i === s.frames.length - 1) return liveAtPoint(f.block, f.op);
   const call = f.block.ops[f.op] as Op;
-  return liveAt(f.block, f.op + 1).filter((v) => v !== call.result);
+  const live = liveAtPoint(f.block, f.op + 1);
+  return call.result && live.includes(call.result) ? live.filter((v) => v !== call.result) : live;
 }
 
 export function framePoints(s: State): FramePoint[] {
