@@ -110,8 +110,9 @@ function safeName(s: string): string {
 
 /** A graph name not used in the program, from `base`. */
 export function freshGraphName(p: Program, base: string): string {
-  let name = safeName(base);
-  for (let k = 2; p.graphs.has(name); k++) name = `${safeName(base)}_${k}`;
+  const safe = safeName(base);
+  let name = safe;
+  for (let k = 2; p.graphs.has(name); k++) name = `${safe}_${k}`;
   return name;
 }
 

@@ -481,7 +481,7 @@ class Specializer {
     const params = leafTypes(shape).map((t, i) => newVar(t, `x${i}`));
     const block = this.newBlock(params);
     this.applyFit(plan, block);
-    list.push({ str: shapeString(shape), shape, block });
+    list.push({ str: shape === shape0 ? str : shapeString(shape), shape, block });
     this.versions.set(prefix, list);
     this.pointCounts.set(pk, (this.pointCounts.get(pk) ?? 0) + 1);
     if (isMerge) this.mergeKeys.add(prefix);
