@@ -147,7 +147,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
     return a === null || i === null ? null : { arr: a, base: i.base, off: i.off };
   };
   const forget = (m: Map<string, unknown>, prefix: string): void => {
-    for (const k of [...m.keys()]) if (k.startsWith(prefix)) m.delete(k);
+    for (const k of m.keys()) if (k.startsWith(prefix)) m.delete(k);
   };
   const isByte = (type: string | undefined): boolean => arrayDef(p, type ?? "")?.item.kind === "u8";
   type Items = Map<string, (ItemPlace & { value: Value })[]>;

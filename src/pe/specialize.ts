@@ -702,7 +702,7 @@ class Specializer {
   private forget(prefix: string): void {
     const known = this.st?.known;
     if (!known) return;
-    for (const k of [...known.keys()]) if (k.startsWith(prefix)) known.delete(k);
+    for (const k of known.keys()) if (k.startsWith(prefix)) known.delete(k); // deleting while iterating is safe for Maps
   }
 
   private learn(key: string, a: Abs | null): void {
