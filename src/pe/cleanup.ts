@@ -120,9 +120,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
   for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
   const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
-    let x = v;
-    for (let n = 0; x.kind === "var" && sub.has(x) && n < 1000; n++) x = sub.get(x) as Value;
-    return x;
+    return chase(sub, v);
   };
   const key = (v: Value): string | null => {
     if (v.kind === "var") return `v${v.id}`;
@@ -329,9 +327,7 @@ function simplify(p: Program, g: Graph): boolean {
   for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
   const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
-    let x = v;
-    for (let n = 0; x.kind === "var" && sub.has(x) && n < 1000; n++) x = sub.get(x) as Value;
-    return x;
+    return chase(sub, v);
   };
   let changed = false;
   const i32 = (k: number): Value => constant(I32, k);
@@ -518,9 +514,7 @@ function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: 
 function substitute(g: Graph, sub: Map<Var, Value>): void {
   if (sub.size === 0) return;
   const res = (v: Value): Value => {
-    let x = v;
-    for (let n = 0; x.kind === "var" && sub.has(x) && n < 1000; n++) x = sub.get(x) as Value;
-    return x;
+    return chase(sub, v);
   };
   for (const b of g.blocks) {
     for (const o of b.ops) for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
@@ -530,6 +524,24 @@ function substitute(g: Graph, sub: Map<Var, Value>): void {
     else if ((e.kind === "return" && e.value) || e.kind === "raise") e.value = res(e.value as Value);
     for (const l of exitLinks(e)) for (let i = 0; i < l.args.length; i++) l.args[i] = res(l.args[i] as Value);
   }
+}
+
+/** The value `v` stands for after the substitutions in `sub` (chains of any length; each var on the way then maps to it directly). */
+function chase(sub: Map<Var, Value>, v: Value): Value {
+  let x = v;
+  // at most sub.size steps: a cycle (which substitutions never make) cannot hang
+  for (let n = 0; x.kind === "var" && n <= sub.size; n++) {
+    const next = sub.get(x);
+    if (next === undefined) break;
+    x = next;
+  }
+  for (let y = v; y.kind === "var" && y !== x; ) {
+    const next = sub.get(y);
+    if (next === undefined || next === x) break;
+    sub.set(y, x);
+    y = next;
+  }
+  return x;
 }
 
 function predCounts(g: Graph): Map<Block, number> {
