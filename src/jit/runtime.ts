@@ -26,7 +26,7 @@ export interface JitOptions {
   codeBudget?: number;
   /** Most compilations (each is one linked module); past it nothing more is compiled (default 2000). */
   maxCompilations?: number;
-  /** Exits through the same exit of compiled code before its continuation is specialized (a bridge; default 10). */
+  /** Exits through the same exit of compiled code before its continuation is specialized (a bridge; default 1000). */
   bridgeThreshold?: number;
   /** Most bridges per compilation (default 16). */
   maxBridges?: number;
@@ -86,7 +86,7 @@ interface ExitSite {
 /** The host function compiled exit graphs call first, with their exit's id. */
 export const EXIT_HOST = "__jit_exit";
 
-const DEFAULTS = { threshold: 40, budget: 4000, codeBudget: 16 << 20, maxCompilations: 2000, bridgeThreshold: 10, maxBridges: 16 };
+const DEFAULTS = { threshold: 40, budget: 4000, codeBudget: 16 << 20, maxCompilations: 2000, bridgeThreshold: 1000, maxBridges: 16 };
 
 export class Jit {
   /** The interpreter's program, as the front end made it: what the specializer reads. */

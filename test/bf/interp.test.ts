@@ -177,12 +177,10 @@ test("the JIT compiles the hot loops of both interpreters, with no failure", () 
   }
 });
 
-// Known generator bug (found by hanoi.b under the JIT): src/pe/cleanup.ts follows chains of copied
-// variables at most 1000 steps, so a residual straight line of more than about 1000 guest
-// instructions after a loop uses variables that are never defined (null tape in compiled code).
-test("the JIT: a loop followed by 500 '+.' (a residual straight line of 1000 commands)", {
-  todo: "src/pe/cleanup.ts: copy chains cut at 1000",
-}, () => {
+// A generator bug found by hanoi.b under the JIT (fixed): src/pe/cleanup.ts followed chains of
+// copied variables at most 1000 steps, so a residual straight line of more than about 1000 guest
+// instructions after a loop used variables that were never defined (null tape in compiled code).
+test("the JIT: a loop followed by 500 '+.' (a residual straight line of 1000 commands)", () => {
   const source = `++[-]${"+.".repeat(500)}`;
   const expected = Uint8Array.from({ length: 500 }, (_, i) => i + 1);
   const vm = translate(join(import.meta.dirname, "../../examples/bf/interp.ts"), { jit: { threshold: 1 } });
