@@ -13,7 +13,8 @@
 // variables live there. Everything is plain LL, so L3 runs it and the Wasm backend can compile it;
 // `resumeExit` does the same from JS (for a JIT that leaves compiled code through the host).
 
-import type { Block, Const, Exit, Graph, Link, Op, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
+import { mapExit } from "../ir/clone.ts";
+import type { Block, Const, Graph, Link, Op, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
 import { allFields, arrayDef, exitLinks, structDef } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { LLType } from "../ir/types.ts";
@@ -164,33 +165,7 @@ function buildCont(ng: NGraph, block: Block, op: number, name: string): Graph {
       dst.ops.push({ op: o.op, args, result: o.result ? fresh(ren, o.result) : null, attrs: o.attrs, ...(o.loc ? { loc: o.loc } : {}) });
     }
     const link = (l: Link): Link => ({ target: copyOf(l.target), args: l.args.map(val) });
-    const e = src.exit;
-    let ne: Exit;
-    switch (e.kind) {
-      case "jump":
-        ne = { kind: "jump", link: link(e.link) };
-        break;
-      case "branch":
-        ne = { kind: "branch", cond: val(e.cond), ifTrue: link(e.ifTrue), ifFalse: link(e.ifFalse) };
-        break;
-      case "switch":
-        ne = {
-          kind: "switch",
-          value: val(e.value),
-          cases: e.cases.map((c) => ({ value: c.value, link: link(c.link) })),
-          default: link(e.default),
-        };
-        break;
-      case "return":
-        ne = { kind: "return", value: e.value ? val(e.value) : null };
-        break;
-      case "raise":
-        ne = { kind: "raise", value: val(e.value) };
-        break;
-      default:
-        ne = e;
-    }
-    dst.exit = ne;
+    dst.exit = mapExit(src.exit, val, link);
   };
   const ren0 = new Map<Var, Var>();
   const start: Block = { label: "resume", params: liveAt(block, op).map((v) => fresh(ren0, v)), ops: [], exit: { kind: "none" } };
