@@ -5,8 +5,8 @@
 // parameters nobody needs and ops whose results nobody uses (pure ops, and reads the specializer
 // knows cannot fail). Residual graphs use dominance SSA, so uses are counted globally.
 
-import type { Block, Exit, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
-import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
+import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
+import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
@@ -635,7 +635,7 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
       if (removable(o)) defs.set(o.result as Var, o);
       else for (const a of o.args) need(a);
     }
-    exitUses(b.exit).forEach(need);
+    exitOperands(b.exit).forEach(need);
   }
   while (work.length > 0) {
     const v = work.pop() as Var;
@@ -661,19 +661,4 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     }
   }
   return changed;
-}
-
-function exitUses(e: Exit): Value[] {
-  switch (e.kind) {
-    case "branch":
-      return [e.cond];
-    case "switch":
-      return [e.value];
-    case "return":
-      return e.value ? [e.value] : [];
-    case "raise":
-      return [e.value];
-    default:
-      return [];
-  }
 }

@@ -325,22 +325,7 @@ class FunctionLowering {
     const w = this.w;
     const t = c.type;
     const v = c.value;
-    switch (t.kind) {
-      case "i32":
-        w.i32Const(v as number);
-        return;
-      case "bool":
-        w.i32Const(v ? 1 : 0);
-        return;
-      case "i64":
-        w.i64Const(BigInt(v as bigint));
-        return;
-      case "f64":
-        w.f64Const(v as number);
-        return;
-      default:
-        break;
-    }
+    if (writeScalarConst(w, t, v)) return;
     if (v === null) {
       const et = expected ?? t;
       w.refNull({ abs: et.kind === "fn" ? HT.nofunc : HT.none });
@@ -940,4 +925,24 @@ class FunctionLowering {
 /** The LL type name of a value's type, for messages. */
 export function describeType(t: LLType): string {
   return isRefType(t) ? typeToString(t) : t.kind;
+}
+
+/** Write a scalar constant (i32, bool, i64, f64); false for other types (references), written by the caller. */
+export function writeScalarConst(w: CodeWriter, t: LLType, v: Const["value"]): boolean {
+  switch (t.kind) {
+    case "i32":
+      w.i32Const(v as number);
+      return true;
+    case "bool":
+      w.i32Const(v ? 1 : 0);
+      return true;
+    case "i64":
+      w.i64Const(BigInt(v as bigint));
+      return true;
+    case "f64":
+      w.f64Const(v as number);
+      return true;
+    default:
+      return false;
+  }
 }

@@ -15,7 +15,7 @@ import { typeToString } from "../../ir/types.ts";
 import type { Export, FuncBody, GlobalEntry, Import, ModuleSpec, ValType } from "./emitter.ts";
 import { CodeWriter, HT, I32T, I64T, F64T, OP, absRef, assembleModule, refType, valTypeKey } from "./emitter.ts";
 import type { ModuleContext, RuntimeImport, Site, TrapSite } from "./lower.ts";
-import { compileFunction } from "./lower.ts";
+import { compileFunction, writeScalarConst } from "./lower.ts";
 import type { LayoutOptions } from "./types.ts";
 import { BackendError, HIDDEN_SLOT, Layout, ModuleTypes } from "./types.ts";
 
@@ -419,22 +419,7 @@ function isRoot(p: Program, name: string): boolean {
 /** A constant expression for a global's initial value. */
 function writeConstInit(w: CodeWriter, c: Const, t: LLType, m: ModuleBuilder): void {
   const v = c.value;
-  switch (t.kind) {
-    case "i32":
-      w.i32Const(v as number);
-      return;
-    case "bool":
-      w.i32Const(v ? 1 : 0);
-      return;
-    case "i64":
-      w.i64Const(BigInt(v as bigint));
-      return;
-    case "f64":
-      w.f64Const(v as number);
-      return;
-    default:
-      break;
-  }
+  if (writeScalarConst(w, t, v)) return;
   if (v === null) {
     w.refNull({ abs: t.kind === "fn" ? HT.nofunc : HT.none });
     return;
