@@ -22,7 +22,7 @@ export const reference: TinyReference = {
   name: "fibiter",
   paramNames: ["n"],
   test: [50000],
-  bench: [1500000],
+  bench: [20000000],
   run: (p) => fibiter(p[0] as number),
 };
 

@@ -17,7 +17,7 @@ export const reference: TinyReference = {
   name: "fibrec",
   paramNames: ["n"],
   test: [22],
-  bench: [27],
+  bench: [32],
   run: (p) => fibrec(p[0] as number),
 };
 

@@ -23,7 +23,7 @@ export const reference: TinyReference = {
   name: "nested",
   paramNames: ["size", "every"],
   test: [150, 30],
-  bench: [1000, 100],
+  bench: [4000, 400],
   run: (p) => nested(p[0] as number, p[1] as number),
 };
 

@@ -26,7 +26,7 @@ export const reference: TinyReference = {
   name: "sieve",
   paramNames: ["n"],
   test: [20000],
-  bench: [1000000],
+  bench: [5000000],
   run: (p) => sieve(p[0] as number),
 };
 

@@ -8,7 +8,7 @@ export function sum(n: number): string {
   let sq = 0;
   for (let i = 1; i <= n; i++) {
     s = (s + i) | 0;
-    sq = ((sq + Math.imul(i, i)) | 0) % 1000003;
+    sq = (((sq + Math.imul(i, i)) | 0) % 1000003) | 0; // | 0: -0 (a negative multiple) is 0, and stays an int
   }
   return `${s}\n${sq}\n`;
 }
@@ -17,7 +17,7 @@ export const reference: TinyReference = {
   name: "sum",
   paramNames: ["n"],
   test: [20000],
-  bench: [1000000],
+  bench: [10000000],
   run: (p) => sum(p[0] as number),
 };
 
