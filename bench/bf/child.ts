@@ -3,15 +3,14 @@
 // reported as setup), then times one run of one Brainfuck program with empty input and checks its
 // output byte for byte. A fresh process per timed run: the program runs cold, as it would from the
 // command line, so a JIT's compilation time is part of the figure (as it is for PyPy's).
-// Prints the result as the last line of stdout, `BF-RESULT <json>`.
+// Prints the result as the last line of stdout (bench/lib/child.ts).
 //   node bench/bf/child.ts <mode> <interp.ts> <program.b> <expected.out>
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MemoryIO } from "../../src/hints/index.ts";
 import { availableModes, runGuest } from "../../src/vm/run.ts";
-
-export const RESULT_PREFIX = "BF-RESULT ";
+import { printResult } from "../lib/child.ts";
 
 export type ChildResult =
   | { status: "ok"; ms: number; setupMs: number }
@@ -61,5 +60,5 @@ if (import.meta.main) {
   } catch (e) {
     result = { status: "fail", message: `the child process threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` };
   }
-  process.stdout.write(`\n${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  printResult(result);
 }

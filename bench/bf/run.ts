@@ -1,23 +1,29 @@
-// Brainfuck benchmarks: the public benchmark programs of ../shared/anchors/bf (bench.b, hanoi.b,
-// mandelbrot.b) run by both example interpreters (examples/bf/interp.ts, the PyPy tutorial design,
-// and interp-opt.ts, the folding variant) in every available VM mode, and by the references: the
-// program translated to C (bf2c.ts) and compiled with gcc -O2, and a straightforward Python
-// interpreter (bf.py) on CPython and on PyPy. All in one run; medians of several runs, printed as
-// ratios to C measured in this run; every output is checked byte for byte against the anchor's .out
-// file (a wrong output is a failure, never a number). Every timed run is a fresh process, so a JIT
-// pays for its compilation as PyPy does. Progress goes to stderr.
+// The Brainfuck benchmark suite (`npm run bench:bf`, and the second part of `npm run bench`): the
+// public benchmark programs of ../shared/anchors/bf (bench/bf/programs.ts) run by both example
+// interpreters (examples/bf/interp.ts, the PyPy tutorial design, and interp-opt.ts, the folding
+// variant) in every available VM mode, and by the references: the program translated to C
+// (bf2c.ts) and compiled with gcc -O2, and a straightforward Python interpreter (bf.py) on CPython
+// and on PyPy. All in one run; medians of several runs, and their ratios (jit/translated, jit/C,
+// jit/PyPy, and the same for jit-opt) measured in this run; every output is checked byte for byte
+// against the anchor's .out file (a wrong output is a failure, never a number). Every timed run is
+// a fresh process, so a JIT pays for its compilation as PyPy does. A run past its time limit is
+// stopped and reported as a bound. Progress goes to stderr.
 //
-//   node bench/bf/run.ts [--quick] [--runs N] [--programs a,b] [--modes a,b] [--limit S] [--budget S]
+//   node bench/bf/run.ts [--quick] [--runs N] [--programs a,b] [--filter NAME] [--modes a,b]
+//                        [--limit S] [--cpython-limit S] [--budget S]
 
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { CBuilds } from "../lib/c.ts";
+import { type ChildOutcome, runChild } from "../lib/child.ts";
 import { formatMachine, gccVersion, machineInfo } from "../lib/machine.ts";
-import { formatRatio, markdownTable, median } from "../lib/stats.ts";
+import { type Command, parseOptions, usageError } from "../lib/options.ts";
+import { formatRatio, geomean, markdownTable, median } from "../lib/stats.ts";
 import { bfToC } from "./bf2c.ts";
-import { type ChildResult, firstDifference, RESULT_PREFIX } from "./child.ts";
+import { type ChildResult, firstDifference } from "./child.ts";
+import { BF_PROGRAMS, BF_QUICK_PROGRAMS } from "./programs.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const ANCHORS = process.env.UNFOLD_ANCHORS ?? join(ROOT, "../shared/anchors/bf");
@@ -26,8 +32,8 @@ const BF_PY = join(import.meta.dirname, "bf.py");
 /** Time a VM mode's child may take beyond --limit for loading, the front end and translation. */
 const SETUP_ALLOWANCE_MS = 120_000;
 
-const PROGRAMS = ["bench", "hanoi", "mandelbrot"];
-const QUICK_PROGRAMS = ["bench"];
+const PROGRAMS = BF_PROGRAMS;
+const QUICK_PROGRAMS = BF_QUICK_PROGRAMS;
 
 // ---- contenders ------------------------------------------------------------------------------
 
@@ -56,15 +62,8 @@ function vmMode(name: string, mode: string, interp: string, notByDefault: string
     notByDefault,
     available() {
       if (skip === undefined) {
-        const r = spawnSync(
-          process.execPath,
-          [CHILD, mode, interpPath, join(ROOT, "examples/bf/programs/hello.b"), join(ROOT, "examples/bf/programs/hello.out")],
-          {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "pipe"],
-            timeout: SETUP_ALLOWANCE_MS,
-          },
-        );
+        const probe = join(ROOT, "examples/bf/programs/hello.b");
+        const r = runChild<ChildResult>(CHILD, [mode, interpPath, probe, probe.replace(/\.b$/, ".out")], SETUP_ALLOWANCE_MS, true);
         const res = childResult(r);
         skip =
           res.status === "ok"
@@ -78,11 +77,7 @@ function vmMode(name: string, mode: string, interp: string, notByDefault: string
       return skip;
     },
     run(program, _expected, limitMs) {
-      const r = spawnSync(process.execPath, [CHILD, mode, interpPath, program, program.replace(/\.b$/, ".out")], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        timeout: limitMs + SETUP_ALLOWANCE_MS,
-      });
+      const r = runChild<ChildResult>(CHILD, [mode, interpPath, program, program.replace(/\.b$/, ".out")], limitMs + SETUP_ALLOWANCE_MS);
       const res = childResult(r);
       if (res.status === "skipped") return { status: "fail", message: res.reason };
       if (res.status === "ok" && res.ms > limitMs) return { status: "timeout" };
@@ -91,19 +86,8 @@ function vmMode(name: string, mode: string, interp: string, notByDefault: string
   };
 }
 
-function childResult(r: SpawnSyncReturns<string>): ChildResult | { status: "timeout" } {
-  if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return { status: "timeout" };
-  if (r.error) return { status: "fail", message: `the child process failed: ${r.error.message}` };
-  const line = r.stdout
-    .split("\n")
-    .reverse()
-    .find((l) => l.startsWith(RESULT_PREFIX));
-  if (line === undefined)
-    return {
-      status: "fail",
-      message: `the child process ${r.signal ? `was killed by ${r.signal}` : `exited with status ${r.status}`} without a result${r.stderr ? `: ${r.stderr.trim().split("\n").slice(-3).join(" / ")}` : ""}`,
-    };
-  return JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult;
+function childResult(r: ChildOutcome<ChildResult>): ChildResult | { status: "timeout" } {
+  return r.status === "result" ? r.result : r.status === "timeout" ? r : { status: "fail", message: r.message };
 }
 
 /** Run an executable with empty input, timed from the outside (process start-up included). */
@@ -197,26 +181,42 @@ const CONTENDERS: readonly Contender[] = [
 
 // ---- options ----------------------------------------------------------------------------------
 
-const USAGE = `usage: node bench/bf/run.ts [options]
+const USAGE = `usage: node bench/bf/run.ts [options]    (npm run bench:bf -- [options])
 
 Times the Brainfuck benchmark programs of the anchors folder (${PROGRAMS.join(", ")}) with both
 example interpreters in every available VM mode and with the references (C by gcc -O2, Python on
-CPython and PyPy), and prints medians and their ratios to C, all measured in this run.
+CPython and PyPy), and prints medians and their ratios, all measured in this run.
 
 options:
   --runs N         timed runs per program and contender (default 3; 1 with --quick)
   --programs a,b   only these anchor programs (names without .b)
+  --filter NAME    only the programs whose name contains NAME (among all of them, also with --quick)
   --modes a,b      only these contenders, among: ${CONTENDERS.map((c) => c.name).join(", ")}
                    (default: all but ${CONTENDERS.filter((c) => c.notByDefault !== null)
                      .map((c) => c.name)
                      .join(", ")})
-  --limit S        a run longer than S seconds is stopped and shown as "> S s" (default 120; 30 with --quick)
+  --limit S        a run longer than S seconds is stopped and shown as "> S (stopped)" (default 120; 30 with --quick)
+  --cpython-limit S  the same for CPython, which needs minutes on every program (default 30; 10 with --quick)
   --budget S       at most about S seconds of timed runs per program and contender (default 180):
                    a slow contender gets fewer runs
   --quick          only ${QUICK_PROGRAMS.join(", ")}, 1 run, limit 30 s: a smoke test
   --help           this text
 
 The anchors folder is ../shared/anchors/bf beside the repository (UNFOLD_ANCHORS=<dir> to change).`;
+
+const COMMAND: Command = { name: "bench/bf/run.ts", usage: USAGE };
+
+/** The options, by name (bench/run.ts passes on --runs, --filter, --budget and --quick to every suite). */
+const BF_OPTIONS = {
+  runs: "count",
+  programs: "list",
+  filter: "string",
+  modes: "list",
+  limit: "positive",
+  "cpython-limit": "positive",
+  budget: "positive",
+  quick: "flag",
+} as const;
 
 interface Options {
   runs: number;
@@ -225,91 +225,40 @@ interface Options {
   /** Whether --modes chose the contenders. */
   modesGiven: boolean;
   limitMs: number;
+  cpythonLimitMs: number;
   budgetMs: number;
 }
 
-function usageError(msg: string): never {
-  process.stderr.write(`bench/bf/run.ts: ${msg}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
-function parseOptions(argv: readonly string[]): Options {
-  let runs: number | null = null;
-  let programs: string[] | null = null;
-  let names: string[] | null = null;
-  let limit: number | null = null;
-  let budget = 180;
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i] as string;
-    let value: string | undefined;
-    const eq = arg.indexOf("=");
-    if (arg.startsWith("--") && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const take = (): string => {
-      if (value !== undefined) return value;
-      const v = argv[++i];
-      if (v === undefined) usageError(`${arg} needs a value`);
-      return v;
-    };
-    const positive = (v: string): number => {
-      const n = Number(v);
-      if (!(n > 0) || !Number.isFinite(n)) usageError(`${arg} must be a positive number, not '${v}'`);
-      return n;
-    };
-    const list = (v: string) =>
-      v
-        .split(",")
-        .map((x) => x.trim())
-        .filter((x) => x !== "");
-    switch (arg) {
-      case "--runs":
-        runs = positive(take());
-        if (!Number.isInteger(runs)) usageError(`--runs must be a whole number, not '${runs}'`);
-        break;
-      case "--programs":
-        programs = list(take()).map((p) => p.replace(/\.b$/, ""));
-        break;
-      case "--modes":
-        names = list(take());
-        for (const n of names) if (!CONTENDERS.some((c) => c.name === n)) usageError(`unknown contender '${n}'`);
-        break;
-      case "--limit":
-        limit = positive(take());
-        break;
-      case "--budget":
-        budget = positive(take());
-        break;
-      case "--quick":
-        quick = true;
-        break;
-      case "--help":
-      case "-h":
-        process.stdout.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        usageError(`unknown option '${arg}'`);
-    }
+function parseBfOptions(argv: readonly string[]): Options {
+  const o = parseOptions(COMMAND, argv, BF_OPTIONS);
+  const quick = o.quick === true;
+  const names = o.modes ?? null;
+  if (names !== null) for (const n of names) if (!CONTENDERS.some((c) => c.name === n)) usageError(COMMAND, `unknown contender '${n}'`);
+  // --filter picks among all the programs, --quick or not
+  let programs = o.programs?.map((p) => p.replace(/\.b$/, "")) ?? (quick && o.filter === undefined ? QUICK_PROGRAMS : PROGRAMS);
+  if (o.filter !== undefined) {
+    const f = o.filter;
+    programs = programs.filter((p) => p.includes(f));
+    if (programs.length === 0) usageError(COMMAND, `--filter ${f} matches no program (programs: ${PROGRAMS.join(", ")})`);
   }
   const contenders = names === null ? CONTENDERS.filter((c) => c.notByDefault === null) : CONTENDERS.filter((c) => names.includes(c.name));
   return {
-    runs: runs ?? (quick ? 1 : 3),
-    programs: programs ?? (quick ? QUICK_PROGRAMS : PROGRAMS),
+    runs: o.runs ?? (quick ? 1 : 3),
+    programs,
     contenders,
     modesGiven: names !== null,
-    limitMs: (limit ?? (quick ? 30 : 120)) * 1000,
-    budgetMs: budget * 1000,
+    limitMs: (o.limit ?? (quick ? 30 : 120)) * 1000,
+    cpythonLimitMs: (o["cpython-limit"] ?? (quick ? 10 : 30)) * 1000,
+    budgetMs: (o.budget ?? 180) * 1000,
   };
 }
 
-// ---- measuring and reporting ------------------------------------------------------------------
+// ---- measuring ---------------------------------------------------------------------------------
 
-type Cell =
+/** The runs of one program by one contender; "timeout": the last run passed `limitMs` and was stopped. */
+export type Cell =
   | { status: "ok"; times: number[]; setupMs?: number }
-  | { status: "timeout"; times: number[] }
+  | { status: "timeout"; times: number[]; limitMs: number }
   | { status: "fail"; message: string };
 
 function progress(msg: string): void {
@@ -319,35 +268,126 @@ function progress(msg: string): void {
 const seconds = (ms: number) => (ms >= 10_000 ? (ms / 1000).toFixed(1) : (ms / 1000).toFixed(2));
 
 /** Time `runs` runs (fewer when they would pass the budget; none after a run passes the limit). */
-function measure(c: Contender, program: string, expected: Uint8Array, opts: Options): Cell {
+function measure(c: Contender, program: string, expected: Uint8Array, runs: number, limitMs: number, budgetMs: number): Cell {
   const times: number[] = [];
   let setupMs: number | undefined;
-  let runs = opts.runs;
   for (let i = 0; i < runs; i++) {
-    const r = c.run(program, expected, opts.limitMs);
+    const r = c.run(program, expected, limitMs);
     if (r.status === "fail") return { status: "fail", message: r.message };
     if (r.status === "timeout") {
-      progress(`    run ${i + 1}: stopped after ${seconds(opts.limitMs)} s`);
-      return { status: "timeout", times };
+      progress(`    run ${i + 1}: stopped after ${seconds(limitMs)} s`);
+      return { status: "timeout", times, limitMs };
     }
     times.push(r.ms);
     if (r.setupMs !== undefined) setupMs = Math.min(setupMs ?? Number.POSITIVE_INFINITY, r.setupMs);
-    if (i === 0 && r.ms * runs > opts.budgetMs) runs = Math.max(1, Math.floor(opts.budgetMs / r.ms));
+    if (i === 0 && r.ms * runs > budgetMs) runs = Math.max(1, Math.floor(budgetMs / r.ms));
     progress(`    run ${i + 1}/${runs}: ${seconds(r.ms)} s`);
   }
   return setupMs === undefined ? { status: "ok", times } : { status: "ok", times, setupMs };
 }
 
+// ---- the report ---------------------------------------------------------------------------------
+
+/** The ratio columns of the summary: [a, b] for time(a) / time(b). */
+export const RATIOS: readonly [string, string][] = [
+  ["jit", "translated"],
+  ["jit", "c"],
+  ["jit", "pypy"],
+  ["jit-opt", "translated-opt"],
+  ["jit-opt", "c"],
+  ["jit-opt", "pypy"],
+];
+
+/** A time as a bound: the median, or at least the limit of a stopped run. */
+function timeOf(cell: Cell | undefined): { ms: number; over: boolean } | null {
+  if (cell?.status === "ok") return { ms: median(cell.times), over: false };
+  if (cell?.status === "timeout") return { ms: cell.limitMs, over: true };
+  return null;
+}
+
+/** time(a) / time(b) where a stopped run gives a bound ("> r", "< r"); "?" when both stopped, "-" when one is missing. */
+export function boundedRatio(a: Cell | undefined, b: Cell | undefined): { text: string; value: number | null } {
+  const x = timeOf(a);
+  const y = timeOf(b);
+  if (x === null || y === null) return { text: a?.status === "fail" || b?.status === "fail" ? "FAIL" : "-", value: null };
+  if (x.over && y.over) return { text: "?", value: null };
+  const r = formatRatio(x.ms / y.ms);
+  if (x.over) return { text: `> ${r}`, value: null };
+  if (y.over) return { text: `< ${r}`, value: null };
+  return { text: r, value: x.ms / y.ms };
+}
+
+export interface BfReportInput {
+  /** The machine header (formatMachine) and the lines after it (Python versions, the command, the runs). */
+  header: readonly string[];
+  programs: readonly string[];
+  /** The contenders that ran, in row order. */
+  contenders: readonly string[];
+  /** Keyed by `${program}/${contender}`. */
+  cells: ReadonlyMap<string, Cell>;
+  notes: readonly string[];
+  failures: readonly string[];
+}
+
+export function formatBfReport(r: BfReportInput): string {
+  const get = (p: string, name: string) => r.cells.get(`${p}/${name}`);
+  const have = (name: string) => r.contenders.includes(name);
+  const out: string[] = ["# unfold benchmarks: Brainfuck", "", "```", ...r.header, "```", ""];
+  const base = ["translated", "untranslated"].find(have);
+  for (const p of r.programs) {
+    const rows = r.contenders.map((name) => {
+      const cell = get(p, name);
+      const vsC = boundedRatio(cell, get(p, "c")).text;
+      const vsBase = base === undefined ? "" : boundedRatio(cell, get(p, base)).text;
+      if (cell === undefined) return [name, "-", "", "", "", ""];
+      if (cell.status === "fail") return [name, "FAILED", "", "", "", ""];
+      if (cell.status === "timeout") {
+        const runs = cell.times.length === 0 ? "1 stopped" : `${cell.times.length} + 1 stopped`;
+        return [name, `> ${seconds(cell.limitMs)} (stopped)`, runs, "", vsC, vsBase];
+      }
+      const m = median(cell.times);
+      const range = cell.times.length > 1 ? `${seconds(Math.min(...cell.times))}–${seconds(Math.max(...cell.times))}` : "";
+      return [name, seconds(m), String(cell.times.length), range, vsC, vsBase];
+    });
+    const header = ["contender", "median (s)", "runs", "min–max (s)", "× C", ...(base ? [`× ${base}`] : [])];
+    out.push(`## ${p}.b`, "", markdownTable(header, rows), "");
+  }
+  const columns = RATIOS.filter(([a, b]) => have(a) && have(b));
+  if (columns.length > 0) {
+    out.push("## Ratios of median times (a/b > 1: a is slower than b; '> r' or '< r' where a run was stopped)", "");
+    const perColumn: number[][] = columns.map(() => []);
+    const rows = r.programs.map((p) => [
+      `${p}.b`,
+      ...columns.map(([a, b], i) => {
+        const q = boundedRatio(get(p, a), get(p, b));
+        if (q.value !== null) perColumn[i]?.push(q.value);
+        return q.text;
+      }),
+    ]);
+    if (r.programs.length > 1)
+      rows.push(["geomean", ...perColumn.map((qs) => (qs.length === r.programs.length ? formatRatio(geomean(qs)) : "-"))]);
+    out.push(markdownTable(["program", ...columns.map(([a, b]) => `${a}/${b === "c" ? "C" : b === "pypy" ? "PyPy" : b}`)], rows), "");
+  }
+  out.push("How each contender runs:", ...r.notes);
+  out.push("- × C: the median divided by C's median, both measured in this run; '> r' where a run passed the limit.");
+  if (r.failures.length > 0) out.push("", "## Failures", "", ...r.failures.map((f) => `- ${f}`));
+  return `${out.join("\n")}\n`;
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
 function main(): void {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = parseBfOptions(process.argv.slice(2));
   const machine = machineInfo();
   if (!existsSync(ANCHORS)) {
-    process.stdout.write(`Brainfuck benchmarks skipped: the anchors folder ${ANCHORS} is absent (set UNFOLD_ANCHORS to its place).\n`);
+    process.stdout.write(
+      `# unfold benchmarks: Brainfuck\n\nSkipped: the anchors folder ${ANCHORS} is absent (set UNFOLD_ANCHORS to its place).\n`,
+    );
     return;
   }
   for (const p of opts.programs)
     if (!existsSync(join(ANCHORS, `${p}.b`)) || !existsSync(join(ANCHORS, `${p}.out`)))
-      usageError(`no ${p}.b with its ${p}.out in ${ANCHORS}`);
+      usageError(COMMAND, `no ${p}.b with its ${p}.out in ${ANCHORS}`);
 
   const notes: string[] = [];
   const failures: string[] = [];
@@ -378,7 +418,8 @@ function main(): void {
     const expected = new Uint8Array(readFileSync(join(ANCHORS, `${p}.out`)));
     for (const c of ready) {
       progress(`[${i + 1}/${opts.programs.length} ${p}.b] ${c.name}`);
-      const cell = measure(c, program, expected, opts);
+      const limitMs = c === cpython ? opts.cpythonLimitMs : opts.limitMs;
+      const cell = measure(c, program, expected, opts.runs, limitMs, opts.budgetMs);
       if (cell.status === "fail") {
         failures.push(`${p}.b (${c.name}): ${cell.message}`);
         progress(`    FAILED: ${cell.message}`);
@@ -387,56 +428,21 @@ function main(): void {
     }
   }
 
-  // the report
-  const out: string[] = ["# Brainfuck benchmarks (bench/bf/run.ts)", "", formatMachine(machine)];
-  for (const py of [cpython, pypy]) out.push(`${py.name.padEnd(8)} ${py.version() ?? "not found"}`);
-  out.push(
-    `runs:    median of up to ${opts.runs} per program and contender, each in a fresh process; limit ${seconds(opts.limitMs)} s per run, budget ${seconds(opts.budgetMs)} s per cell`,
-    "",
-  );
-  const median_ = (p: string, name: string): number | null => {
-    const cell = cells.get(`${p}/${name}`);
-    return cell?.status === "ok" ? median(cell.times) : null;
-  };
-  const base = ready.find((c) => c.name === "translated") ?? ready.find((c) => c.name === "untranslated");
-  for (const p of opts.programs) {
-    const cMs = median_(p, "c");
-    const baseMs = base === undefined ? null : median_(p, base.name);
-    const ratio = (ms: number, ref: number | null, bound = false) => (ref === null ? "" : `${bound ? "> " : ""}${formatRatio(ms / ref)}`);
-    const rows = ready.map((c) => {
-      const cell = cells.get(`${p}/${c.name}`) as Cell;
-      if (cell.status === "fail") return [c.name, "FAILED", "", "", "", ""];
-      if (cell.status === "timeout") {
-        const runs = cell.times.length === 0 ? "" : `${cell.times.length} + 1 stopped`;
-        return [c.name, `> ${seconds(opts.limitMs)}`, runs, "", ratio(opts.limitMs, cMs, true), ratio(opts.limitMs, baseMs, true)];
-      }
-      const m = median(cell.times);
-      const range = cell.times.length > 1 ? `${seconds(Math.min(...cell.times))}–${seconds(Math.max(...cell.times))}` : "";
-      return [c.name, seconds(m), String(cell.times.length), range, ratio(m, cMs), ratio(m, baseMs)];
-    });
-    const header = ["contender", "median (s)", "runs", "min–max (s)", "× C", ...(base ? [`× ${base.name}`] : [])];
-    out.push(`## ${p}.b`, "", markdownTable(header, rows), "");
-    const speedups = [
-      ["interp.ts", "jit", "translated"],
-      ["interp-opt.ts", "jit-opt", "translated-opt"],
-    ].flatMap(([interp, jit, translated]) => {
-      const j = median_(p, jit as string);
-      const t = median_(p, translated as string);
-      return j !== null && t !== null ? [`${interp} ${formatRatio(t / j)}×`] : [];
-    });
-    if (speedups.length > 0) out.push(`The JIT's speed-up over the translated interpreter: ${speedups.join(", ")}.`, "");
-  }
   const setups = ready
     .map((c) => {
       const s = opts.programs.map((p) => cells.get(`${p}/${c.name}`)).find((x) => x?.status === "ok" && x.setupMs !== undefined);
       return s?.status === "ok" && s.setupMs !== undefined ? `${c.name} ${seconds(s.setupMs)} s` : null;
     })
     .filter((x) => x !== null);
-  out.push("How each contender runs:", ...notes);
-  if (setups.length > 0) out.push(`- setup of the VM modes (first run in a process, on hello.b; not in the figures): ${setups.join(", ")}`);
-  out.push("- × C: the median divided by C's median, both measured in this run; '> r' where a run passed the limit.");
-  if (failures.length > 0) out.push("", "FAILURES:", ...failures.map((f) => `- ${f}`));
-  process.stdout.write(`${out.join("\n")}\n`);
+  if (setups.length > 0)
+    notes.push(`- setup of the VM modes (first run in a process, on hello.b; not in the figures): ${setups.join(", ")}`);
+  const header = [
+    formatMachine(machine),
+    ...[cpython, pypy].map((py) => `${`${py.name}:`.padEnd(8)} ${py.version() ?? "not found"}`),
+    `command: node bench/bf/run.ts ${process.argv.slice(2).join(" ")}`.trimEnd(),
+    `runs:    median of up to ${opts.runs} per program and contender, each in a fresh process; limit ${seconds(opts.limitMs)} s per run (CPython ${seconds(opts.cpythonLimitMs)} s), budget ${seconds(opts.budgetMs)} s per cell`,
+  ];
+  process.stdout.write(formatBfReport({ header, programs: opts.programs, contenders: ready.map((c) => c.name), cells, notes, failures }));
   if (failures.length > 0) process.exitCode = 1;
 }
 

@@ -1,6 +1,6 @@
 /* Shared by the hand-written C references of the tiny guest programs (bench/tiny/<prog>.c).
  * Usage of every program: <prog> [--time] [param ...]. The parameters default to those of the
- * test-sized guest program in examples/tiny/programs; bench/run.ts passes the bench-sized ones.
+ * test-sized guest program in examples/tiny/programs; bench/tiny/run.ts passes the bench-sized ones.
  * With --time, the program reports on stderr `time_ns <n>`: the time of the computation and its
  * printing (into stdout's buffer), measured inside the process, so process start-up is excluded.
  * Guest arithmetic wraps at 32 bits: additions and multiplications go through uint32_t (signed

@@ -1,4 +1,4 @@
-// The benchmark programs of the tiny guest language, in the order bench/run.ts runs them: each
+// The benchmark programs of the tiny guest language, in the order bench/tiny/run.ts runs them: each
 // has a test-sized guest program (examples/tiny/programs), a bench-sized one (bench/tiny/programs)
 // and hand-written TypeScript and C references (bench/tiny/<name>.ts, bench/tiny/<name>.c).
 

@@ -51,9 +51,6 @@ export function loadBench(name: string, quick: boolean): Bench {
   return { ref, program, params: quick ? ref.test : ref.bench, expected };
 }
 
-/** Marks the result line a child prints on stdout. */
-export const RESULT_PREFIX = "BENCH-RESULT ";
-
 /** What the parent asks a child process to do. */
 export type Request =
   | { kind: "probe"; contender: ContenderName }
@@ -70,6 +67,8 @@ export type MeasureResult =
       status: "ok";
       medianMs: number;
       times: number[];
+      /** The compile time each timed run reported (same order as times), when every one did. */
+      compileMs?: number[];
       /** What the mode reported about the code it compiled, and in which run (see measureWith). */
       stats?: CompileStats;
       statsRun?: "warm-up" | "last timed";
@@ -156,6 +155,7 @@ export async function measureWith(
   const where = `${b.ref.name} (${title})`;
   try {
     const times: number[] = [];
+    const compileMs: number[] = [];
     let warmStats: CompileStats | undefined;
     let lastStats: CompileStats | undefined;
     for (let i = 0; i <= runs; i++) {
@@ -169,10 +169,12 @@ export async function measureWith(
         progress(`  warm-up ${r.ms.toFixed(1)} ms; ${runs} timed run${runs === 1 ? "" : "s"}`);
       } else {
         times.push(r.ms);
+        if (r.stats?.compileMs !== undefined) compileMs.push(r.stats.compileMs);
         lastStats = r.stats;
       }
     }
     const result: MeasureResult = { status: "ok", medianMs: median(times), times };
+    if (compileMs.length === times.length && compileMs.some((ms) => ms > 0)) result.compileMs = compileMs;
     if (lastStats !== undefined && ((lastStats.compilations ?? 0) > 0 || (lastStats.compileMs ?? 0) > 0)) {
       result.stats = lastStats;
       result.statsRun = "last timed";

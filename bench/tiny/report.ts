@@ -1,10 +1,10 @@
-// The report of bench/run.ts, as Markdown (readable in a terminal, pasted as is into
+// The report of bench/tiny/run.ts, as Markdown (readable in a terminal, pasted as is into
 // docs/performance.md): the machine and the command, how each contender ran, the median times,
 // the ratios of median times measured in the same run, the compilation figures the modes
-// reported, and the failures.
+// reported, the JIT's time minus its compile time (the speed of the code it made), and the failures.
 
 import { formatMachine, type MachineInfo } from "../lib/machine.ts";
-import { formatMs, formatRatio, geomean, markdownTable } from "../lib/stats.ts";
+import { formatMs, formatRatio, geomean, markdownTable, median } from "../lib/stats.ts";
 import { type ContenderName, type MeasureResult, TITLE } from "./measure.ts";
 
 export interface ReportInput {
@@ -135,10 +135,48 @@ export function formatReport(r: ReportInput): string {
     );
   }
 
+  const net = netTimes(r, get);
+  if (net.length > 0) {
+    out.push("## Without compile time (each timed run's time minus the compile time the mode reported in it; derived, not measured)", "");
+    const refs = (["translated", "ts", "c"] as const).filter((c) => r.columns.includes(c));
+    const rows = net.map(({ program, mode, cell, netMs }) => [
+      program,
+      TITLE[mode],
+      formatMs(cell.medianMs),
+      formatMs(median(cell.compileMs ?? [0])),
+      formatMs(netMs),
+      ...refs.map((c) => {
+        const ref = get(program, c);
+        return ref.status === "ok" ? formatRatio(netMs / ref.medianMs) : "-";
+      }),
+    ]);
+    const title = (c: ContenderName) => `(run − compile)/${TITLE[c]}`;
+    out.push(
+      markdownTable(["program", "mode", "median ms", "compile ms", "median of (run − compile) ms", ...refs.map(title)], rows, 2),
+      "",
+    );
+  }
+
   if (r.failures.length > 0) {
     out.push("## Failures", "");
     for (const f of r.failures) out.push(`- ${f.replace(/\n/g, "\n  ")}`);
     out.push("");
   }
   return out.join("\n");
+}
+
+/** The cells whose timed runs all reported a compile time, with the median of run time minus compile time. */
+function netTimes(
+  r: ReportInput,
+  get: (p: string, c: ContenderName) => MeasureResult,
+): { program: string; mode: ContenderName; cell: Extract<MeasureResult, { status: "ok" }>; netMs: number }[] {
+  const out: { program: string; mode: ContenderName; cell: Extract<MeasureResult, { status: "ok" }>; netMs: number }[] = [];
+  for (const p of r.programs)
+    for (const c of r.columns) {
+      const cell = get(p, c);
+      if (cell.status !== "ok" || cell.compileMs === undefined) continue;
+      const compile = cell.compileMs;
+      out.push({ program: p, mode: c, cell, netMs: median(cell.times.map((t, i) => t - (compile[i] ?? 0))) });
+    }
+  return out;
 }

@@ -1,9 +1,11 @@
 // The benchmark report (bench/tiny/report.ts) on made-up results: which ratio columns appear for
-// which contenders, the geometric mean row, reduced run counts, failures and the compilation
-// figures per guest instruction.
+// which contenders, the geometric mean row, reduced run counts, failures, the compilation
+// figures per guest instruction and the times without compilation; and the Brainfuck report
+// (bench/bf/run.ts): ratios with bounds where a run was stopped.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { boundedRatio, type Cell, formatBfReport } from "../../bench/bf/run.ts";
 import type { MachineInfo } from "../../bench/lib/machine.ts";
 import type { ContenderName, MeasureResult } from "../../bench/tiny/measure.ts";
 import { formatReport, type ReportInput, ratioColumns, resultKey } from "../../bench/tiny/report.ts";
@@ -23,7 +25,7 @@ const MACHINE: MachineInfo = {
 function input(columns: ContenderName[], results: [string, ContenderName, MeasureResult][], failures: string[] = []): ReportInput {
   return {
     machine: MACHINE,
-    command: "node bench/run.ts",
+    command: "node bench/tiny/run.ts",
     quick: false,
     runs: 3,
     notes: ["- TS: hand-written"],
@@ -89,4 +91,51 @@ test("compilation figures per guest instruction", () => {
   const text = formatReport(input(["jit"], [["sum", "jit", jit]]));
   assert.match(text, /## Compilation \(in one run/);
   assert.match(text, /^\| sum +\| jit +\| warm-up \| +3 \| +50 \| +2\.50 \| +50\.0 \| +4000 \| +80\.0 \|$/m);
+});
+
+test("the JIT's time without compilation: a derived table, the measured ratios unchanged", () => {
+  const jit: MeasureResult = { status: "ok", medianMs: 50, times: [40, 50, 60], compileMs: [30, 30, 45] };
+  const text = formatReport(
+    input(
+      ["translated", "jit", "ts"],
+      [
+        ["sum", "translated", ok(100)],
+        ["sum", "jit", jit],
+        ["sum", "ts", ok(5)],
+      ],
+    ),
+  );
+  assert.match(text, /^\| sum +\| +0\.500 \| +10\.0 \|$/m); // jit/translated and jit/TS from the measured medians
+  assert.match(text, /## Without compile time \(.*derived, not measured\)/);
+  // runs minus compile: 10, 20, 15 -> median 15; compile median 30
+  assert.match(text, /^\| sum +\| jit +\| +50\.00 \| +30\.00 \| +15\.00 \| +0\.150 \| +3\.00 \|$/m);
+  assert.doesNotMatch(formatReport(input(["jit"], [["sum", "jit", ok(10)]])), /Without compile time/);
+});
+
+test("Brainfuck report: ratios, with bounds where a run was stopped", () => {
+  const cell = (...times: number[]): Cell => ({ status: "ok", times });
+  const stopped: Cell = { status: "timeout", times: [], limitMs: 30_000 };
+  assert.deepEqual(boundedRatio(cell(2000), cell(1000)), { text: "2.00", value: 2 });
+  assert.equal(boundedRatio(cell(3000), stopped).text, "< 0.100");
+  assert.equal(boundedRatio(stopped, cell(3000)).text, "> 10.0");
+  assert.equal(boundedRatio(stopped, stopped).text, "?");
+  assert.equal(boundedRatio(cell(1), undefined).text, "-");
+  const cells = new Map<string, Cell>([
+    ["bench/translated", cell(4000, 4200, 4100)],
+    ["bench/jit", cell(800, 900, 1000)],
+    ["bench/c", cell(20)],
+    ["bench/pypy", cell(9000)],
+    ["bench/cpython", stopped],
+  ]);
+  const text = formatBfReport({
+    header: ["machine: Test CPU"],
+    programs: ["bench"],
+    contenders: ["translated", "jit", "c", "cpython", "pypy"],
+    cells,
+    notes: [],
+    failures: [],
+  });
+  assert.match(text, /^\| cpython +\| > 30\.0 \(stopped\) \| 1 stopped \|/m);
+  assert.match(text, /^\| program +\| jit\/translated \| jit\/C \| jit\/PyPy \|$/m);
+  assert.match(text, /^\| bench\.b +\| +0\.220 \| +45\.0 \| +0\.100 \|$/m);
 });

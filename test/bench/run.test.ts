@@ -1,22 +1,25 @@
-// bench/run.ts as a command: --quick runs one program and prints the report's tables; bad options
-// are usage errors. Never asserts timing. Also the measuring loop (with fake contenders: wrong outputs
-// fail, the run budget) and the report helpers (median, tables).
+// The harnesses as commands: bench/run.ts --suite tiny --quick runs one program and prints the
+// report's tables; bad options are usage errors, in bench/run.ts (which passes the shared options to
+// every suite) and in each suite. Never asserts timing. Also the shared option parser, the measuring
+// loop (with fake contenders: wrong outputs fail, the run budget) and the report helpers.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
+import { parseOptions, pickOptions } from "../../bench/lib/options.ts";
 import { geomean, markdownTable, median } from "../../bench/lib/stats.ts";
 import type { CompileStats, GuestRun } from "../../bench/lib/vm-modes.ts";
 import { type Contender, loadBench, type MeasureResult, measureWith } from "../../bench/tiny/measure.ts";
 
-const RUN = join(import.meta.dirname, "../../bench/run.ts");
+const BENCH = join(import.meta.dirname, "../../bench");
 
-function bench(...args: string[]) {
-  return spawnSync(process.execPath, [RUN, ...args], { encoding: "utf8" });
+function run(script: string, ...args: string[]) {
+  return spawnSync(process.execPath, [join(BENCH, script), ...args], { encoding: "utf8" });
 }
+const bench = (...args: string[]) => run("run.ts", "--suite", "tiny", ...args);
 
-test("--quick on one program prints the machine, the times and the ratios", () => {
+test("--suite tiny --quick on one program prints the machine, the times and the ratios", () => {
   const r = bench("--quick", "--filter", "sum", "--modes", "untranslated,ts");
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^machine: .+, \d+ cores/m);
@@ -39,6 +42,46 @@ test("unknown modes and options are usage errors", () => {
   const c = bench("--filter", "nothing-matches");
   assert.equal(c.status, 2);
   assert.match(c.stderr, /matches no program/);
+});
+
+test("bench/run.ts: options of one suite need --suite; unknown suites and options are usage errors", () => {
+  const a = run("run.ts", "--modes", "jit");
+  assert.equal(a.status, 2);
+  assert.match(a.stderr, /--modes is not an option of every suite: add --suite tiny or --suite bf/);
+  const b = run("run.ts", "--suite", "warp");
+  assert.equal(b.status, 2);
+  assert.match(b.stderr, /unknown suite 'warp': expected tiny or bf/);
+  const c = run("run.ts", "--runs", "two");
+  assert.equal(c.status, 2);
+  assert.match(c.stderr, /--runs must be a positive number, not 'two'/);
+  const d = run("run.ts", "--suite", "bf", "--limit", "0");
+  assert.equal(d.status, 2);
+  assert.match(d.stderr, /^bench\/bf\/run\.ts: --limit must be a positive number, not '0'/m);
+  const e = run("bf/run.ts", "--modes", "jit,warp");
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /unknown contender 'warp'/);
+  const h = run("run.ts", "--help");
+  assert.equal(h.status, 0);
+  assert.match(h.stdout, /--suite NAME/);
+});
+
+test("the shared option parser", () => {
+  const cmd = { name: "test", usage: "usage: test" };
+  const spec = { runs: "count", modes: "list", budget: "positive", quick: "flag", filter: "string" } as const;
+  assert.deepEqual(parseOptions(cmd, ["--runs", "3", "--modes=jit, c,", "--quick", "--budget=2.5", "--filter", "fib"], spec), {
+    runs: 3,
+    modes: ["jit", "c"],
+    quick: true,
+    budget: 2.5,
+    filter: "fib",
+  });
+  assert.deepEqual(parseOptions(cmd, [], spec), {});
+  assert.deepEqual(pickOptions(["--runs", "3", "--modes", "jit", "--quick", "--filter=fib"], spec, ["runs", "quick", "filter"]), [
+    "--runs",
+    "3",
+    "--quick",
+    "--filter=fib",
+  ]);
 });
 
 test("median, geomean and Markdown tables", () => {
