@@ -43,11 +43,32 @@ export class BindingTimes {
   private readonly reasons = new Map<Var, RedReason>();
   private readonly errorSet = new Set<string>();
   private portalCtx: BTContext | null = null;
+  /** Every graph name looked up in the program, and what it was (undefined: absent). */
+  private readonly resolved = new Map<string, Graph | undefined>();
 
   constructor(program: Program, portal: Graph, driver: DriverDef) {
     this.program = program;
     this.portal = portal;
     this.driver = driver;
+  }
+
+  /**
+   * Do these results hold for program `p` too? True when `p` shares this program's types and
+   * globals and every graph looked up so far is the same object in `p` (copies of a program's
+   * graph table, as the JIT makes, keep the interpreter's graphs).
+   */
+  validFor(p: Program, portal: Graph, driver: DriverDef): boolean {
+    if (p === this.program) return portal === this.portal && driver === this.driver;
+    if (portal !== this.portal || driver !== this.driver || p.types !== this.program.types || p.globals !== this.program.globals)
+      return false;
+    for (const [name, g] of this.resolved) if (p.graphs.get(name) !== g) return false;
+    return true;
+  }
+
+  private graph(name: string): Graph | undefined {
+    const g = this.program.graphs.get(name);
+    this.resolved.set(name, g);
+    return g;
   }
 
   /** The portal, analysed from its merge points: the driver's greens green, everything else there red. */
@@ -249,16 +270,18 @@ export class BindingTimes {
 
   /** Why op `o`'s result is red, or null if it is green (given the current red set). */
   private opRed(ng: NGraph, b: Block, i: number, o: Op, isRed: (v: Value) => boolean): RedReason | null {
-    const at = `(at ${opPlace(ng, b, i, o)})`;
     const redArg = o.args.find(isRed) as Var | undefined;
+    if (isScalarOp(o.op) && !redArg) return null;
+    // the texts are built only for red results (most ops are looked at many times while green)
+    const at = (): string => `(at ${opPlace(ng, b, i, o)})`;
     const a = o.attrs;
-    const desc =
+    const desc = (): string =>
       a.type !== undefined
         ? `${o.op}<${a.type}${a.field !== undefined ? `.${a.field}` : ""}>`
         : a.callee !== undefined
           ? `${o.op}<${a.callee}>`
           : o.op;
-    const derived = (): RedReason | null => (redArg ? { text: `${desc} ${at} uses the red '${redArg.name}'`, from: redArg } : null);
+    const derived = (): RedReason | null => (redArg ? { text: `${desc()} ${at()} uses the red '${redArg.name}'`, from: redArg } : null);
     if (isScalarOp(o.op)) return derived();
     switch (o.op) {
       case "same_as":
@@ -274,43 +297,44 @@ export class BindingTimes {
       case "new":
       case "newarray":
       case "newarray_init":
-        return { text: `${o.op}<${o.attrs.type}> ${at} makes a new object at run time` };
+        return { text: `${o.op}<${o.attrs.type}> ${at()} makes a new object at run time` };
       case "getfield": {
         if (redArg) return derived();
         const f = findField(this.program, o.attrs.type ?? "", o.attrs.field ?? "");
         if (f && !f.mutable) return null;
-        return { text: `getfield<${o.attrs.type}.${o.attrs.field}> ${at} reads a mutable field` };
+        return { text: `getfield<${o.attrs.type}.${o.attrs.field}> ${at()} reads a mutable field` };
       }
       case "getitem": {
         if (redArg) return derived();
         const a = this.program.types.get(o.attrs.type ?? "");
         if (a && a.kind === "array" && !a.mutable) return null;
-        return { text: `getitem<${o.attrs.type}> ${at} reads a mutable array` };
+        return { text: `getitem<${o.attrs.type}> ${at()} reads a mutable array` };
       }
       case "getglobal": {
         const gl = this.program.globals.get(o.attrs.callee ?? "");
-        return gl && !gl.mutable ? null : { text: `getglobal<${o.attrs.callee}> ${at} reads a mutable global` };
+        return gl && !gl.mutable ? null : { text: `getglobal<${o.attrs.callee}> ${at()} reads a mutable global` };
       }
       case "call": {
         const name = o.attrs.callee ?? "";
-        const callee = this.program.graphs.get(name);
-        if (!callee) return { text: `call to unknown graph '${name}' ${at}` };
-        if (callee === this.portal || callee.flags.portal) return { text: `the call to the portal '${name}' ${at} stays a residual call` };
+        const callee = this.graph(name);
+        if (!callee) return { text: `call to unknown graph '${name}' ${at()}` };
+        if (callee === this.portal || callee.flags.portal)
+          return { text: `the call to the portal '${name}' ${at()} stays a residual call` };
         if (callee.flags.elidable && !redArg) return null;
-        if (callee.flags.dontLookInside) return { text: `the call to '${name}' ${at} stays a residual call (dontLookInside)` };
+        if (callee.flags.dontLookInside) return { text: `the call to '${name}' ${at()} stays a residual call (dontLookInside)` };
         const mask = o.args.map((a) => !isRed(a));
         const key = `${name}(${mask.map((m) => (m ? "g" : "r")).join("")})`;
         if (this.inProgress.has(key) || this.inProgress.size > INLINE_LIMIT)
-          return { text: `the recursive call to '${name}' ${at} stays a residual call` };
+          return { text: `the recursive call to '${name}' ${at()} stays a residual call` };
         const ctx = this.contextFor(callee, mask);
-        return ctx.returnsGreen ? null : { text: `'${name}' called ${at} returns a red value` };
+        return ctx.returnsGreen ? null : { text: `'${name}' called ${at()} returns a red value` };
       }
       case "call_ref":
-        return { text: `the result of call_ref ${at}` };
+        return { text: `the result of call_ref ${at()}` };
       case "call_host":
-        return { text: `the result of host function '${o.attrs.callee}' ${at}` };
+        return { text: `the result of host function '${o.attrs.callee}' ${at()}` };
       default:
-        return derived() ?? { text: `${o.op} ${at}` };
+        return derived() ?? { text: `${o.op} ${at()}` };
     }
   }
 }

@@ -117,7 +117,14 @@ export function freshGraphName(p: Program, base: string): string {
   return name;
 }
 
-/** The continuation graph of `ng` at (block, op), created and added to the program on first use. */
+/** Continuation graphs already built, per normalized graph and point: programs that share the interpreter's graphs share them. */
+const contGraphs = new WeakMap<NGraph, Map<string, Graph>>();
+
+/**
+ * The continuation graph of `ng` at (block, op), added to the program on first use. The graph is
+ * built once and added under the same name to any program that has that name free (nothing
+ * changes continuation graphs once built).
+ */
 export function contGraph(p: Program, ng: NGraph, block: Block, op: number): string {
   let perProgram = contCache.get(p);
   if (!perProgram) {
@@ -132,11 +139,19 @@ export function contGraph(p: Program, ng: NGraph, block: Block, op: number): str
   const key = `${block.label}|${op}`;
   const found = perGraph.get(key);
   if (found) return found;
-  const name = freshGraphName(p, `pe.cont.${ng.name}.${block.label}.${op}`);
-  const g = buildCont(ng, block, op, name);
-  p.graphs.set(name, g);
-  perGraph.set(key, name);
-  return name;
+  let built = contGraphs.get(ng);
+  if (!built) {
+    built = new Map();
+    contGraphs.set(ng, built);
+  }
+  let g = built.get(key);
+  if (!g || (p.graphs.has(g.name) && p.graphs.get(g.name) !== g)) {
+    g = buildCont(ng, block, op, freshGraphName(p, `pe.cont.${ng.name}.${block.label}.${op}`));
+    if (!built.has(key)) built.set(key, g);
+  }
+  p.graphs.set(g.name, g);
+  perGraph.set(key, g.name);
+  return g.name;
 }
 
 function buildCont(ng: NGraph, block: Block, op: number, name: string): Graph {

@@ -113,7 +113,7 @@ export function generalize(
       }
     }
   };
-  const slot = (sl: Slot, type: LLType): SlotShape => (sl.s === "u" ? { s: "u" } : { s: sl.s, v: val(sl.v, type) });
+  const slot = (sl: Slot, type: LLType): SlotShape => (sl.s === "u" ? UNREAD_SHAPE : { s: sl.s, v: val(sl.v, type) });
   const vables = s.vables.map((f) => ({
     fields: f.fields.map((sl, i) => slot(sl, (f.info.fields[i] as { type: LLType }).type)),
     arrays: f.arrays.map((arr, ai) => arr.map((sl) => slot(sl, (f.info.arrays[ai] as { item: LLType }).item))),
@@ -126,6 +126,68 @@ export function generalize(
     }),
   );
   return { vables, frames };
+}
+
+const UNREAD_SHAPE: SlotShape = { s: "u" };
+
+/**
+ * `shapeString(generalize(p, s, points, keep, exact))` without building the shape: the key a
+ * state is looked up by among the versions of a shared block.
+ */
+export function shapeKey(s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean, exact: boolean): string {
+  const ids = new Map<VObj, number>();
+  let next = 0;
+  const val = (a0: Abs): string => {
+    const a = resolve(a0);
+    switch (a.k) {
+      case "const":
+        return exact ? `=${constKey(a.c)}` : "r";
+      case "red":
+        return "r";
+      case "vable":
+        return `F${a.f.info.idx}`;
+      case "varr":
+        return `F${a.f.info.idx}.${a.a}`;
+      case "virt": {
+        const seen = ids.get(a.o);
+        if (seen !== undefined) return `^${seen}`;
+        ids.set(a.o, next++);
+        let out = `${a.o.type}{`;
+        const vals = a.o.vals;
+        for (let i = 0; i < vals.length; i++) out += i === 0 ? val(vals[i] as Abs) : `,${val(vals[i] as Abs)}`;
+        return `${out}}`;
+      }
+    }
+  };
+  const slots = (list: readonly Slot[]): string => {
+    let out = "";
+    for (let i = 0; i < list.length; i++) {
+      const sl = list[i] as Slot;
+      const x = sl.s === "u" ? "_" : `${sl.s}${val(sl.v)}`;
+      out += i === 0 ? x : `,${x}`;
+    }
+    return out;
+  };
+  let out = "";
+  for (let fi = 0; fi < s.vables.length; fi++) {
+    const f = s.vables[fi] as VFrame;
+    if (fi > 0) out += "||";
+    out += `${slots(f.fields)};`;
+    for (let ai = 0; ai < f.arrays.length; ai++) out += ai === 0 ? slots(f.arrays[ai] as Slot[]) : `;${slots(f.arrays[ai] as Slot[])}`;
+  }
+  out += "##";
+  for (let i = 0; i < points.length; i++) {
+    if (i > 0) out += "/";
+    const env = (s.frames[i] as SFrame).env;
+    const vars = (points[i] as FramePoint).vars;
+    for (let k = 0; k < vars.length; k++) {
+      const v = vars[k] as Var;
+      const a = resolve(env.get(v) as Abs);
+      const x = a.k === "const" && keep(i, v) ? `=${constKey(a.c)}` : val(a);
+      out += k === 0 ? x : `,${x}`;
+    }
+  }
+  return out;
 }
 
 export function shapeString(sh: StateShape): string {
@@ -224,23 +286,24 @@ export function fit(s: State, points: readonly FramePoint[], sh: StateShape): Fi
       }
     }
   };
-  const slot = (sl: Slot, want: SlotShape, ref: SlotRef): boolean => {
+  const slot = (sl: Slot, want: SlotShape, f: VFrame, arr: number, i: number): boolean => {
     if (want.s === "u") {
       if (sl.s === "d") {
         if (!escapes(sl.v)) return false;
-        flushes.push(ref);
+        flushes.push({ f, arr, i });
       }
       return true;
     }
     if (sl.s === "u") {
       if (want.v.t !== "red") return false;
+      const ref = { f, arr, i };
       reads.push(ref);
       args.push({ kind: "read", slot: ref });
       return true;
     }
     if (sl.s === "d" && want.s === "c") {
       if (!escapes(sl.v)) return false;
-      flushes.push(ref);
+      flushes.push({ f, arr, i });
     }
     return val(sl.v, want.v);
   };
@@ -252,11 +315,16 @@ export function fit(s: State, points: readonly FramePoint[], sh: StateShape): Fi
     const f = s.vables[fi] as VFrame;
     const w = sh.vables[fi];
     if (!w) return null;
-    for (let i = 0; i < f.fields.length; i++) if (!slot(f.fields[i] as Slot, w.fields[i] as SlotShape, { f, arr: -1, i })) return null;
+    for (let i = 0; i < f.fields.length; i++) if (!slot(f.fields[i] as Slot, w.fields[i] as SlotShape, f, -1, i)) return null;
     for (let ai = 0; ai < f.arrays.length; ai++) {
       const arr = f.arrays[ai] as Slot[];
-      for (let i = 0; i < arr.length; i++)
-        if (!slot(arr[i] as Slot, (w.arrays[ai] as SlotShape[])[i] as SlotShape, { f, arr: ai, i })) return null;
+      const want = w.arrays[ai] as SlotShape[];
+      for (let i = 0; i < arr.length; i++) {
+        const sl = arr[i] as Slot;
+        const x = want[i] as SlotShape;
+        if (sl.s === "u" && x.s === "u") continue;
+        if (!slot(sl, x, f, ai, i)) return null;
+      }
     }
   }
   for (let i = 0; i < points.length; i++) {

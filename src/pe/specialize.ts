@@ -28,7 +28,7 @@ import { exitFromState, stateFromExit } from "./exitstate.ts";
 import type { ExitInfo, ExitReason } from "./resume.ts";
 import { buildExitGraph, freshGraphName } from "./resume.ts";
 import type { FitPlan, FramePoint, SlotRef, StateShape } from "./shape.ts";
-import { fit, framePoints, generalize, join, leafTypes, pointKey, prefixKey, rebuild, shapeString } from "./shape.ts";
+import { fit, framePoints, generalize, join, leafTypes, pointKey, prefixKey, rebuild, shapeKey, shapeString } from "./shape.ts";
 
 /** Where a promote asks for the values to specialize on. */
 export interface PromoteSite {
@@ -439,8 +439,7 @@ class Specializer {
     const prefix = prefixKey(s, points, keep);
     const list = this.versions.get(prefix) ?? [];
     const maxVersions = this.opts.maxVersions ?? 4;
-    const shape0 = generalize(this.p, s, points, keep, exact);
-    const str = shapeString(shape0);
+    const str = shapeKey(s, points, keep, exact);
     const same = list.find((v) => v.str === str);
     if (same) {
       const plan = fit(s, points, same.shape);
@@ -469,6 +468,7 @@ class Specializer {
       this.exitHere(s, isMerge ? "merge" : "budget", isMerge ? "this green state was not specialized (budget)" : "the budget ran out here");
       return "end";
     }
+    const shape0 = generalize(this.p, s, points, keep, exact);
     let shape = shape0;
     let plan: FitPlan | null = null;
     if (list.length >= maxVersions) {
@@ -1255,19 +1255,19 @@ class Specializer {
   }
 }
 
-const btCache = new WeakMap<Program, WeakMap<Graph, BindingTimes>>();
+const btCache = new WeakMap<Graph, BindingTimes>();
 
-/** The binding-time analysis of a portal, made once per program and portal graph. */
+/**
+ * The binding-time analysis of a portal, made once per portal graph and driver: it is reused
+ * for any program it holds for (the JIT gives each run its own copy of the program's graph
+ * table, with the same interpreter graphs).
+ */
 function bindingTimes(p: Program, portal: Graph, d: DriverDef): BindingTimes {
-  let m = btCache.get(p);
-  if (!m) {
-    m = new WeakMap();
-    btCache.set(p, m);
-  }
-  let bt = m.get(portal);
-  if (!bt || bt.driver !== d) {
-    bt = new BindingTimes(p, portal, d);
-    m.set(portal, bt);
+  let bt = btCache.get(portal);
+  if (!bt?.validFor(p, portal, d)) {
+    // its own copy of the graph table: the cache does not keep the residual graphs added to `p` alive
+    bt = new BindingTimes({ ...p, graphs: new Map(p.graphs) }, portal, d);
+    btCache.set(portal, bt);
   }
   return bt;
 }

@@ -41,8 +41,6 @@ export interface Allocation {
   readonly stats: { vars: number; stackValues: number; localsAfter: number };
 }
 
-const EMPTY: ReadonlySet<Var> = new Set();
-
 function edgeArgs(e: FlowEdge): Value[] {
   return e.link ? e.link.args : [];
 }
@@ -93,6 +91,141 @@ function decideStack(blocks: readonly FlowNode[], useCount: Map<Var, number>, in
 
 type Range = [number, number];
 
+/**
+ * Liveness of the allocated variables (`isVar`) on the flow graph: one bit per variable, a
+ * use/def summary per node, and round-robin iteration in reverse order until nothing changes.
+ * An edge defines its final block's parameters and the label variables it sets, and reads its
+ * link's arguments; a dispatch node also keeps alive what its targets need.
+ */
+class Liveness {
+  private readonly index = new Map<Var, number>();
+  private readonly byIndex: Var[] = [];
+  private readonly words: number;
+  private readonly liveIn = new Map<FlowNode, Uint32Array>();
+  private readonly empty: Uint32Array;
+  /** Per edge: the complement of what it defines, and its arguments. */
+  private readonly edgeDef = new Map<FlowEdge, Uint32Array>();
+  private readonly edgeUse = new Map<FlowEdge, Uint32Array>();
+
+  constructor(nodes: readonly FlowNode[], isVar: (v: Value) => v is Var, exitPlan: (n: FlowNode) => UsePlan, opPlan: (op: Op) => UsePlan) {
+    const id = (v: Var): number => {
+      let k = this.index.get(v);
+      if (k === undefined) {
+        k = this.byIndex.length;
+        this.index.set(v, k);
+        this.byIndex.push(v);
+      }
+      return k;
+    };
+    // number every variable that can be live: reads, edge arguments and definitions
+    const useIds: number[][] = [];
+    const defIds: number[][] = [];
+    for (const n of nodes) {
+      const uses: number[] = [];
+      const defs: number[] = [];
+      const defined = new Set<Var>();
+      if (n.block)
+        for (const op of n.block.ops) {
+          for (const v of opPlan(op).reads) if (isVar(v) && !defined.has(v)) uses.push(id(v));
+          if (op.result) {
+            defined.add(op.result);
+            defs.push(id(op.result));
+          }
+        }
+      for (const v of exitPlan(n).reads) if (isVar(v) && !defined.has(v)) uses.push(id(v));
+      useIds.push(uses);
+      defIds.push(defs);
+      for (const e of n.out) {
+        for (const a of edgeArgs(e)) if (isVar(a)) id(a);
+        for (const d of edgeDefs(e)) id(d);
+      }
+    }
+    const w = (this.words = (this.byIndex.length + 31) >>> 5);
+    this.empty = new Uint32Array(w);
+    const bits = (ids: readonly number[]): Uint32Array => {
+      const b = new Uint32Array(w);
+      for (const k of ids) b[k >>> 5] = (b[k >>> 5] as number) | (1 << (k & 31));
+      return b;
+    };
+    const use: Uint32Array[] = [];
+    const notDef: Uint32Array[] = [];
+    nodes.forEach((n, i) => {
+      use.push(bits(useIds[i] as number[]));
+      const nd = bits(defIds[i] as number[]);
+      for (let k = 0; k < w; k++) nd[k] = ~(nd[k] as number);
+      notDef.push(nd);
+      this.liveIn.set(n, new Uint32Array(w));
+      for (const e of n.out) {
+        const ed = bits(edgeDefs(e).map(id));
+        for (let k = 0; k < w; k++) ed[k] = ~(ed[k] as number);
+        this.edgeDef.set(e, ed);
+        this.edgeUse.set(e, bits(edgeArgs(e).filter(isVar).map(id)));
+      }
+    });
+    const out = new Uint32Array(w);
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (let i = nodes.length - 1; i >= 0; i--) {
+        const n = nodes[i] as FlowNode;
+        this.outInto(n, out);
+        const cur = this.liveIn.get(n) as Uint32Array;
+        const u = use[i] as Uint32Array;
+        const nd = notDef[i] as Uint32Array;
+        for (let k = 0; k < w; k++) {
+          const x = ((u[k] as number) | ((out[k] as number) & (nd[k] as number))) >>> 0;
+          if (x !== cur[k]) {
+            cur[k] = x;
+            changed = true;
+          }
+        }
+      }
+    }
+  }
+
+  /** Live into node `n` (shared: do not change). */
+  inOf(n: FlowNode): Uint32Array {
+    return this.liveIn.get(n) ?? this.empty;
+  }
+
+  /** Live out of node `n` (a fresh set). */
+  outOf(n: FlowNode): Uint32Array {
+    const out = new Uint32Array(this.words);
+    this.outInto(n, out);
+    return out;
+  }
+
+  private outInto(n: FlowNode, out: Uint32Array): void {
+    const w = this.words;
+    out.fill(0);
+    for (const e of n.out) {
+      // live before the edge: (live into its final block - what it defines) + its arguments
+      const t = this.inOf(e.final ?? e.to);
+      const nd = this.edgeDef.get(e) as Uint32Array;
+      const u = this.edgeUse.get(e) as Uint32Array;
+      for (let k = 0; k < w; k++) out[k] = (out[k] as number) | ((t[k] as number) & (nd[k] as number)) | (u[k] as number);
+      if (n.kind === "dispatch") {
+        const d = this.inOf(e.to);
+        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (d[k] as number);
+      }
+    }
+  }
+
+  /** The variables of a set, by number. */
+  vars(b: Uint32Array): Var[] {
+    const out: Var[] = [];
+    for (let k = 0; k < b.length; k++) {
+      let x = b[k] as number;
+      while (x !== 0) {
+        const bit = 31 - Math.clz32(x & -x);
+        out.push(this.byIndex[(k << 5) + bit] as Var);
+        x &= x - 1;
+      }
+    }
+    return out;
+  }
+}
+
 export function allocate(input: AllocInput): Allocation {
   const { structure } = input;
   const nodes = structure.info.order;
@@ -120,54 +253,15 @@ export function allocate(input: AllocInput): Allocation {
   const onStack = decideStack(nodes, useCount, cached);
   const isVar = (v: Value): v is Var => v.kind === "var" && !onStack.has(v);
 
-  // ---- liveness on the flow graph (block params are defined on edges) ----
-  const liveIn = new Map<FlowNode, Set<Var>>();
-  for (const n of nodes) liveIn.set(n, new Set());
-  const liveBeforeEdge = (e: FlowEdge): Set<Var> => {
-    const target = e.final ?? e.to;
-    const s = new Set(liveIn.get(target) ?? EMPTY);
-    for (const d of edgeDefs(e)) s.delete(d);
-    for (const a of edgeArgs(e)) if (isVar(a)) s.add(a);
-    return s;
-  };
-  const liveOutOf = (n: FlowNode): Set<Var> => {
-    const s = new Set<Var>();
-    for (const e of n.out) for (const v of liveBeforeEdge(e)) s.add(v);
-    if (n.kind === "dispatch") for (const e of n.out) for (const v of liveIn.get(e.to) ?? EMPTY) s.add(v);
-    return s;
-  };
-  const transfer = (n: FlowNode, out: Set<Var>): Set<Var> => {
-    const live = new Set(out);
-    for (const v of (exitPlans.get(n) as UsePlan).reads) if (isVar(v)) live.add(v);
-    if (n.block) {
-      const ops = n.block.ops;
-      for (let i = ops.length - 1; i >= 0; i--) {
-        const op = ops[i] as Op;
-        if (op.result) live.delete(op.result);
-        for (const v of (opPlans.get(op) as UsePlan).reads) if (isVar(v)) live.add(v);
-      }
-    }
-    return live;
-  };
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let i = nodes.length - 1; i >= 0; i--) {
-      const n = nodes[i] as FlowNode;
-      const li = transfer(n, liveOutOf(n));
-      const cur = liveIn.get(n) as Set<Var>;
-      if (li.size !== cur.size) {
-        liveIn.set(n, li);
-        changed = true;
-      } else
-        for (const v of li)
-          if (!cur.has(v)) {
-            liveIn.set(n, li);
-            changed = true;
-            break;
-          }
-    }
-  }
+  // ---- liveness on the flow graph (block params are defined on edges), as bit sets ----
+  const live = new Liveness(
+    nodes,
+    isVar,
+    (n) => exitPlans.get(n) as UsePlan,
+    (op) => opPlans.get(op) as UsePlan,
+  );
+  const liveOutOf = (n: FlowNode): Var[] => live.vars(live.outOf(n));
+  const liveInOf = (n: FlowNode): Var[] => live.vars(live.inOf(n));
 
   // ---- live ranges over the emission order ----
   const ranges = new Map<Var, Range[]>();
@@ -211,7 +305,7 @@ export function allocate(input: AllocInput): Allocation {
   const edgeSegment = (e: FlowEdge) => {
     const u = pos;
     pos += 2;
-    const after = new Set(liveIn.get(e.final ?? e.to) ?? EMPTY);
+    const after = new Set(liveInOf(e.final ?? e.to));
     for (const l of e.labels) after.add(l.label);
     const defs = new Set(edgeDefs(e));
     const before = new Set<Var>();
