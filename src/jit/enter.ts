@@ -1,17 +1,36 @@
-// Entering compiled code. Every `can_enter_jit<d> greens..., reds...` of a graph becomes a call
-// of the host function `__jit_enter_<d>` (which counts, compiles when hot, and answers with the
-// compiled function for these greens or null) followed by a tail call of that function with the
-// reds. Compiled code does what the portal does from the merge point on and returns the portal's
-// result, so the interpreter's frame can be left for good (Wasm `return_call_ref`).
+// Entering compiled code. Every `can_enter_jit<d> greens..., reds...` of a graph becomes a lookup
+// of the green key in a cache held in Wasm globals (a direct-mapped table: owners compared with
+// ref_eq, scalar keys, a hit counter and the compiled code per slot) followed by a tail call of
+// the compiled code with the reds. Only a miss, or a counter running out, calls the host function
+// `__jit_enter_<d>` (JavaScript stays the authority on compiled code: it compiles, and answers
+// with the code of a key whose slot was evicted). Compiled code does what the portal does from
+// the merge point on and returns the portal's result, so the interpreter's frame can be left for
+// good (Wasm `return_call_ref`). Drivers whose greens cannot be compared in Wasm (floats, i64,
+// function references) call the host function at every visit, which counts in JavaScript.
 
-import type { Block, DriverDef, Graph, Op, Program, Var } from "../ir/graph.ts";
-import { newVar } from "../ir/builder.ts";
+import type { Block, DriverDef, Graph, Op, OpAttrs, Program, Value, Var } from "../ir/graph.ts";
+import { GraphBuilder, i32c, newVar } from "../ir/builder.ts";
+import type { OpName } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
-import { fnType } from "../ir/types.ts";
+import { I32, fnType, ref } from "../ir/types.ts";
+import { resultType } from "../ir/typing.ts";
 
 export function enterHostName(driver: string): string {
   return `__jit_enter_${driver}`;
 }
+
+/** The first argument of the enter host function: why Wasm calls it. */
+export const ENTER = {
+  /** The key is not in its slot: answer with its code if compiled (the slot is claimed). Counts one visit. */
+  miss: 0,
+  /** The slot's counter ran out: compile (or answer null: the counter is then set very high). */
+  hot: 1,
+  /** No cache for this driver: count in JavaScript, compile at the threshold. */
+  count: 2,
+} as const;
+
+/** Counter value after a refused compilation: the host is asked again only after this many visits. */
+export const REFUSED_COUNT = 0x3fffffff;
 
 /** The type of compiled code for a driver: the reds in, the portal's result out. */
 export function compiledType(redTypes: readonly LLType[], result: LLType): LLType {
@@ -19,15 +38,101 @@ export function compiledType(redTypes: readonly LLType[], result: LLType): LLTyp
 }
 
 /**
- * Declare the driver's enter host function in the program (params: greens then reds, as typed at
- * `site`; result: a reference to compiled code). Returns the compiled-code function type.
+ * The Wasm-side cache of one driver: its type, global and init graph names. Slot s of a cache of
+ * N slots (N a power of two) holds `owners<j>[s]` for each object green j, `ints[s*stride + k]`
+ * for each scalar green k (bools as 0/1), `ints[s*stride + stride-1]` the counter (0: slot free;
+ * else visits left before the key is hot), and `codes[s]` the compiled code or null.
  */
-export function declareEnterHost(p: Program, driver: DriverDef, site: Op, result: LLType): LLType {
+export interface EntryCache {
+  readonly driver: string;
+  /** For each green: "obj" (compared by identity), or "int"/"bool" (a scalar key). */
+  readonly kinds: readonly ("obj" | "int" | "bool")[];
+  /** Scalars + 1 (the counter). */
+  readonly stride: number;
+  readonly ints: string;
+  readonly codes: string;
+  /** One per object green, in order. */
+  readonly owners: readonly string[];
+  readonly mask: string;
+  readonly countdown: string;
+  /** `init(slots, countdown)`: allocate fresh (empty) arrays; set the mask and the counter start. */
+  readonly init: string;
+}
+
+/** The cache plan for a driver whose greens have these types, or null if one cannot be compared in Wasm. */
+function cachePlan(driver: DriverDef, greenTypes: readonly LLType[]): EntryCache | null {
+  const kinds: ("obj" | "int" | "bool")[] = [];
+  for (const t of greenTypes) {
+    if (t.kind === "ref") kinds.push("obj");
+    else if (t.kind === "i32") kinds.push("int");
+    else if (t.kind === "bool") kinds.push("bool");
+    else return null;
+  }
+  const base = `__jit.${driver.name}`;
+  const owners: string[] = [];
+  kinds.forEach((k, i) => {
+    if (k === "obj") owners.push(`${base}.owners${i}`);
+  });
+  return {
+    driver: driver.name,
+    kinds,
+    stride: kinds.filter((k) => k !== "obj").length + 1,
+    ints: `${base}.ints`,
+    codes: `${base}.codes`,
+    owners,
+    mask: `${base}.mask`,
+    countdown: `${base}.countdown`,
+    init: cacheInitName(driver.name),
+  };
+}
+
+/**
+ * Declare the driver's enter host function (params: the reason (ENTER), greens, reds, as typed at
+ * `site`; result: a reference to compiled code) and, if its greens allow, its cache: array types,
+ * globals and init graph. Returns the compiled-code type and the cache (null: host path only).
+ */
+export function declareEntry(p: Program, driver: DriverDef, site: Op, result: LLType): { code: LLType; cache: EntryCache | null } {
   const types = site.args.map((a) => a.type);
+  const greenTypes = types.slice(0, driver.greens.length);
   const ft = compiledType(types.slice(driver.greens.length), result);
   const name = enterHostName(driver.name);
-  if (!p.hosts.has(name)) p.hosts.set(name, { name, params: types, result: ft });
-  return ft;
+  if (!p.hosts.has(name)) p.hosts.set(name, { name, params: [I32, ...types], result: ft });
+  const cache = cachePlan(driver, greenTypes);
+  if (cache && !p.graphs.has(cache.init)) declareCache(p, cache, greenTypes, ft);
+  return { code: ft, cache };
+}
+
+function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], ft: LLType): void {
+  const arrays: [string, LLType][] = [
+    [c.ints, I32],
+    [c.codes, ft],
+  ];
+  let j = 0;
+  greenTypes.forEach((t, i) => {
+    if (c.kinds[i] === "obj") arrays.push([c.owners[j++] as string, t]);
+  });
+  for (const [n, item] of arrays) {
+    p.types.set(n, { kind: "array", name: n, item, mutable: true });
+    p.globals.set(n, { name: n, type: ref(n), mutable: true, init: { kind: "const", type: { kind: "null" }, value: null } });
+  }
+  for (const n of [c.mask, c.countdown]) p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
+  const b = new GraphBuilder(
+    p,
+    c.init,
+    [
+      { name: "slots", type: I32 },
+      { name: "countdown", type: I32 },
+    ],
+    { kind: "void" },
+  );
+  const [slots, countdown] = b.params as [Var, Var];
+  for (const [n] of arrays) {
+    const len = n === c.ints ? b.val("int_mul", [slots, i32c(c.stride)]) : slots;
+    b.op("setglobal", [b.val("newarray", [len], { type: n })], { callee: n });
+  }
+  b.op("setglobal", [b.val("int_sub", [slots, i32c(1)])], { callee: c.mask });
+  b.op("setglobal", [countdown], { callee: c.countdown });
+  b.ret();
 }
 
 /**
@@ -46,29 +151,190 @@ export function insertJitEntries(p: Program, g: Graph, portalResult: LLType): nu
     const site = b.ops[i] as Op;
     const driver = p.drivers.get(site.attrs.callee ?? "");
     if (!driver) continue;
-    const ft = declareEnterHost(p, driver, site, portalResult);
-    const f = newVar(ft, "jitcode");
-    const enter: Op = { op: "call_host", args: site.args, result: f, attrs: { callee: enterHostName(driver.name) } };
-    const isNull = newVar({ kind: "bool" }, "nojit");
-    const test: Op = { op: "ref_is_null", args: [f], result: isNull, attrs: {} };
-    if (site.loc) {
-      enter.loc = site.loc;
-      test.loc = site.loc;
-    }
-    // The rest of the block (it may hold more sites: handled when the loop reaches it).
-    const rest: Block = { label: `${b.label}.nojit`, params: [], ops: b.ops.slice(i + 1), exit: b.exit };
-    const reds = site.args.slice(driver.greens.length);
-    const r: Var | null = portalResult.kind === "void" ? null : newVar(portalResult, "r");
-    const jit: Block = {
-      label: `${b.label}.jit`,
-      params: [],
-      ops: [{ op: "call_ref", args: [f, ...reds], result: r, attrs: {} }],
-      exit: { kind: "return", value: r },
-    };
-    b.ops = [...b.ops.slice(0, i), enter, test];
-    b.exit = { kind: "branch", cond: isNull, ifTrue: { target: rest, args: [] }, ifFalse: { target: jit, args: [] } };
-    g.blocks.splice(bi + 1, 0, rest, jit);
+    const { code, cache } = declareEntry(p, driver, site, portalResult);
+    const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult);
+    // `rest` (the rest of the block, which may hold more sites) comes next: the loop reaches it.
+    g.blocks.splice(bi + 1, 0, ...added);
     count++;
   }
   return count;
+}
+
+/** Appends ops to a block, with the site's location. */
+class Ops {
+  readonly p: Program;
+  readonly site: Op;
+  block: Block;
+  constructor(p: Program, site: Op, block: Block) {
+    this.p = p;
+    this.site = site;
+    this.block = block;
+  }
+  op(op: OpName, args: Value[], attrs: OpAttrs = {}, name = "v"): Var | null {
+    const rt = resultType(
+      this.p,
+      op,
+      attrs,
+      args.map((a) => a.type),
+    );
+    const result = rt.kind === "void" ? null : newVar(rt, name);
+    const o: Op = { op, args, result, attrs };
+    if (this.site.loc) o.loc = this.site.loc;
+    this.block.ops.push(o);
+    return result;
+  }
+  val(op: OpName, args: Value[], attrs: OpAttrs = {}, name = "v"): Var {
+    return this.op(op, args, attrs, name) as Var;
+  }
+}
+
+/** Replace the site at b.ops[i] by the lookup; returns the new blocks, `rest` first. */
+function rewriteSite(
+  p: Program,
+  b: Block,
+  i: number,
+  site: Op,
+  driver: DriverDef,
+  code: LLType,
+  cache: EntryCache | null,
+  portalResult: LLType,
+): Block[] {
+  const ng = driver.greens.length;
+  const greens = site.args.slice(0, ng);
+  const reds = site.args.slice(ng);
+  const blk = (suffix: string, params: Var[] = []): Block => ({ label: `${b.label}.${suffix}`, params, ops: [], exit: { kind: "none" } });
+  const rest: Block = { label: `${b.label}.nojit`, params: [], ops: b.ops.slice(i + 1), exit: b.exit };
+  const f = newVar(code, "jitcode");
+  const r: Var | null = portalResult.kind === "void" ? null : newVar(portalResult, "r");
+  const enter: Block = {
+    label: `${b.label}.jit`,
+    params: [f],
+    ops: [{ op: "call_ref", args: [f, ...reds], result: r, attrs: {} }],
+    exit: { kind: "return", value: r },
+  };
+  b.ops = b.ops.slice(0, i);
+  const e = new Ops(p, site, b);
+  const host = driver.name;
+  const callHost = (why: number): Var => e.val("call_host", [i32c(why), ...site.args], { callee: enterHostName(host) }, "jitcode");
+  const toEnterOrRest = (fn: Var): void => {
+    e.block.exit = {
+      kind: "branch",
+      cond: e.val("ref_is_null", [fn], {}, "nojit"),
+      ifTrue: { target: rest, args: [] },
+      ifFalse: { target: enter, args: [fn] },
+    };
+  };
+  if (!cache) {
+    toEnterOrRest(callHost(ENTER.count));
+    return [rest, enter];
+  }
+  // The slot: a hash of the scalar greens (an odd multiplier per step keeps consecutive pcs in
+  // distinct slots), folded so that high bits matter, masked.
+  const scalars: Value[] = [];
+  greens.forEach((v, k) => {
+    if (cache.kinds[k] === "bool") scalars.push(e.val("cast_bool_to_int", [v]));
+    else if (cache.kinds[k] === "int") scalars.push(v);
+  });
+  let h: Value = i32c(0);
+  scalars.forEach((s, k) => {
+    h = k === 0 ? s : e.val("int_add", [e.val("int_mul", [h, i32c(0x9e3779b1 | 0)]), s]);
+  });
+  if (scalars.length > 0) h = e.val("int_xor", [h, e.val("int_ushr", [h, i32c(16)])]);
+  const slot = e.val("int_and", [h, e.val("getglobal", [], { callee: cache.mask })], {}, "slot");
+  const ints = e.val("getglobal", [], { callee: cache.ints });
+  const base = cache.stride === 1 ? slot : e.val("int_mul", [slot, i32c(cache.stride)]);
+  const at = (k: number): Value => (k === 0 ? base : e.val("int_add", [base, i32c(k)]));
+  const miss = blk("miss");
+  const blocks: Block[] = [rest];
+  const next = (cond: Var, name: string): void => {
+    const nb = blk(name);
+    e.block.exit = { kind: "branch", cond, ifTrue: { target: nb, args: [] }, ifFalse: { target: miss, args: [] } };
+    blocks.push(nb);
+    e.block = nb;
+  };
+  // Compare the keys: scalars, then owners.
+  scalars.forEach((s, k) => {
+    next(e.val("int_eq", [e.val("getitem", [ints, at(k)], { type: cache.ints }), s]), `key${k}`);
+  });
+  let oj = 0;
+  greens.forEach((v, k) => {
+    if (cache.kinds[k] !== "obj") return;
+    const owners = cache.owners[oj++] as string;
+    next(e.val("ref_eq", [e.val("getitem", [e.val("getglobal", [], { callee: owners }), slot], { type: owners }), v]), `owner${k}`);
+  });
+  // Hit: the code, else count.
+  const codes = e.val("getglobal", [], { callee: cache.codes });
+  const hit = e.val("getitem", [codes, slot], { type: cache.codes }, "jitcode");
+  const count = blk("count");
+  blocks.push(count);
+  e.block.exit = {
+    kind: "branch",
+    cond: e.val("ref_is_null", [hit], {}, "nojit"),
+    ifTrue: { target: count, args: [] },
+    ifFalse: { target: enter, args: [hit] },
+  };
+  e.block = count;
+  const ci = at(cache.stride - 1);
+  const n = e.val("getitem", [ints, ci], { type: cache.ints }, "count");
+  const dec = blk("dec");
+  blocks.push(dec);
+  // A free slot (counter 0) whose default keys happen to match is a miss.
+  e.block.exit = {
+    kind: "branch",
+    cond: e.val("int_eq", [n, i32c(0)], {}, "free"),
+    ifTrue: { target: miss, args: [] },
+    ifFalse: { target: dec, args: [] },
+  };
+  e.block = dec;
+  const n1 = e.val("int_sub", [n, i32c(1)], {}, "count");
+  e.op("setitem", [ints, ci, n1], { type: cache.ints });
+  const hot = blk("hot");
+  blocks.push(hot);
+  e.block.exit = {
+    kind: "branch",
+    cond: e.val("int_eq", [n1, i32c(0)], {}, "hot"),
+    ifTrue: { target: hot, args: [] },
+    ifFalse: { target: rest, args: [] },
+  };
+  // Hot: ask the host to compile; store the code, or make the counter very high.
+  e.block = hot;
+  const compiled = callHost(ENTER.hot);
+  const refused = blk("refused");
+  const store = blk("store");
+  blocks.push(refused, store);
+  e.block.exit = {
+    kind: "branch",
+    cond: e.val("ref_is_null", [compiled], {}, "nojit"),
+    ifTrue: { target: refused, args: [] },
+    ifFalse: { target: store, args: [] },
+  };
+  e.block = refused;
+  e.op("setitem", [ints, ci, i32c(REFUSED_COUNT)], { type: cache.ints });
+  e.block.exit = { kind: "jump", link: { target: rest, args: [] } };
+  e.block = store;
+  e.op("setitem", [codes, slot, compiled], { type: cache.codes });
+  e.block.exit = { kind: "jump", link: { target: enter, args: [compiled] } };
+  // Miss: ask the host for code, claim the slot.
+  blocks.push(miss);
+  e.block = miss;
+  const found = callHost(ENTER.miss);
+  scalars.forEach((s, k) => {
+    e.op("setitem", [ints, at(k), s], { type: cache.ints });
+  });
+  oj = 0;
+  greens.forEach((v, k) => {
+    if (cache.kinds[k] !== "obj") return;
+    const owners = cache.owners[oj++] as string;
+    e.op("setitem", [e.val("getglobal", [], { callee: owners }), slot, v], { type: owners });
+  });
+  e.op("setitem", [ints, at(cache.stride - 1), e.val("getglobal", [], { callee: cache.countdown })], { type: cache.ints });
+  e.op("setitem", [e.val("getglobal", [], { callee: cache.codes }), slot, found], { type: cache.codes });
+  toEnterOrRest(found);
+  blocks.push(enter);
+  return blocks;
+}
+
+/** The name of a driver's cache init graph (present in the translated program when the driver has a cache). */
+export function cacheInitName(driver: string): string {
+  return `__jit.${driver}.init`;
 }

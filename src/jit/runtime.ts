@@ -1,12 +1,13 @@
 // The run-time JIT driver. Before translation, `prepareJit` rewrites the interpreter's
-// can_enter_jit sites into calls of a host function (see enter.ts). At run time that host
-// function counts how often each green key (the driver's green values) is reached; when a key is
-// hot it specializes the portal for those greens (src/pe), compiles the residual graph with its
-// exit and continuation graphs into a Wasm module linked to the translated one, and from then on
-// answers with the compiled function, which the interpreter tail-calls with the reds.
+// can_enter_jit sites into lookups in a cache held in Wasm globals, which count visits and
+// tail-call compiled code (see enter.ts). The host function behind them is called on a miss and
+// when a key's counter runs out: it specializes the portal for those greens (src/pe), compiles the
+// residual graph with its exit and continuation graphs into a Wasm module linked to the
+// translated one, and answers with the compiled function, which the site keeps in its slot.
 //
-// Green objects are Wasm GC references: they cannot be hashed, so counters live in a WeakMap
-// keyed by the first green object, then by the scalar greens.
+// JavaScript stays the authority on compiled code: green objects are Wasm GC references that
+// cannot be hashed, so entries live in a WeakMap keyed by the first green object, then by the
+// scalar greens; a key whose slot was evicted finds its code there again.
 
 import type { DriverDef, Graph, Op, Program } from "../ir/graph.ts";
 import { cloneGraph } from "../ir/clone.ts";
@@ -15,7 +16,7 @@ import type { HostImpl } from "../llinterp/hosts.ts";
 import type { TranslatedModule } from "../backend/wasm/index.ts";
 import type { Residual } from "../pe/index.ts";
 import { formatResidual, linkBridge, specializeAt, specializeExit } from "../pe/index.ts";
-import { enterHostName, insertJitEntries } from "./enter.ts";
+import { ENTER, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
   /** Times a green key must be reached at a can_enter_jit before it is compiled (default 40). */
@@ -30,6 +31,8 @@ export interface JitOptions {
   bridgeThreshold?: number;
   /** Most bridges per compilation (default 16). */
   maxBridges?: number;
+  /** Slots of the Wasm-side entry cache (a power of two; default 1024). */
+  cacheSize?: number;
   /** Called with a report of each compilation (the --jit-log option). */
   log?: (text: string) => void;
 }
@@ -48,6 +51,8 @@ export interface JitStats {
   bridges: number;
   /** Hot exits not bridged: entry guards, bridges over a bound, or specializations that failed. */
   bridgesRefused: number;
+  /** Calls of the enter host function: cache misses and counters run out (every visit for a driver without a cache). */
+  entryCalls: number;
 }
 
 interface Entry {
@@ -86,7 +91,15 @@ interface ExitSite {
 /** The host function compiled exit graphs call first, with their exit's id. */
 export const EXIT_HOST = "__jit_exit";
 
-const DEFAULTS = { threshold: 40, budget: 4000, codeBudget: 16 << 20, maxCompilations: 2000, bridgeThreshold: 1000, maxBridges: 16 };
+const DEFAULTS = {
+  threshold: 40,
+  budget: 4000,
+  codeBudget: 16 << 20,
+  maxCompilations: 2000,
+  bridgeThreshold: 1000,
+  maxBridges: 16,
+  cacheSize: 1024,
+};
 
 export class Jit {
   /** The interpreter's program, as the front end made it: what the specializer reads. */
@@ -105,6 +118,7 @@ export class Jit {
     residualOps: 0,
     bridges: 0,
     bridgesRefused: 0,
+    entryCalls: 0,
   };
   private tm: TranslatedModule | null = null;
   private readonly byObject = new WeakMap<object, Map<string, Entry>>();
@@ -120,6 +134,9 @@ export class Jit {
     this.portal = portal;
     this.driver = driver;
     this.opts = { ...DEFAULTS, ...dropUndefined(opts) };
+    const n = this.opts.cacheSize;
+    if (!Number.isInteger(n) || n < 1 || n > 1 << 24 || (n & (n - 1)) !== 0)
+      throw new Error(`jit: cacheSize must be a power of two from 1 to 2^24, not ${n}`);
   }
 
   /** The host functions translated code needs (pass them to instantiateProgram). */
@@ -134,6 +151,20 @@ export class Jit {
   attach(tm: TranslatedModule): void {
     this.tm = tm;
     for (const n of tm.compiled.graphs.keys()) this.compiled.add(n);
+    this.resetCache();
+  }
+
+  /**
+   * Empty the Wasm-side entry cache (fresh arrays), e.g. when a key's code changes: every key
+   * misses once, and the host answers with its current code.
+   */
+  private resetCache(): void {
+    const init = cacheInitName(this.driver.name);
+    const tm = this.tm;
+    if (!tm?.compiled.graphs.has(init)) return;
+    // A claimed slot counts the visits after its first (the miss, counted here).
+    const countdown = Math.min(Math.max(1, this.opts.threshold - 1), 0x3fffffff);
+    tm.callLL(init, [this.opts.cacheSize, countdown]);
   }
 
   private entry(greens: readonly LLValue[]): Entry {
@@ -155,13 +186,19 @@ export class Jit {
     return e;
   }
 
-  /** The enter host function: count, compile when hot, answer with compiled code or null. */
+  /**
+   * The enter host function (args: why (ENTER), greens, reds): answer with the key's compiled
+   * code, or compile it when hot (a counter in Wasm ran out, or the visits counted here reach the
+   * threshold), or answer null.
+   */
   private enter(_heap: Heap, args: LLValue[]): LLValue {
-    const greens = args.slice(0, this.driver.greens.length);
+    this.stats.entryCalls++;
+    const ng = this.driver.greens.length;
+    const greens = args.slice(1, 1 + ng);
     const e = this.entry(greens);
     if (e.code !== null || e.dead) return e.code;
-    if (++e.count < this.opts.threshold) return null;
-    e.code = this.compile(e, greens, args.slice(this.driver.greens.length));
+    if (args[0] !== ENTER.hot && ++e.count < this.opts.threshold) return null;
+    e.code = this.compile(e, greens, args.slice(1 + ng));
     if (e.code === null) e.dead = true;
     return e.code;
   }
@@ -331,6 +368,8 @@ export class Jit {
       for (const g of graphs) this.compiled.add(g.name);
       const t2 = performance.now();
       comp.entry.code = { fn: rename.get(comp.residual.graph.name) as string };
+      // The cache may hold the old code: empty it (the key finds the new code at its next miss).
+      this.resetCache();
       comp.bridges++;
       const s = this.stats;
       s.bridges++;
@@ -405,7 +444,14 @@ export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): 
   // it its own graph table, so that `p` stays as the front end made it.
   const forPE: Program = { ...p, graphs: new Map(p.graphs) };
   // `reuse`: the translated program of an earlier prepareJit of `p` (it never changes).
-  const translated: Program = reuse ?? { ...p, hosts: new Map(p.hosts), graphs: new Map() };
+  // It gets the entry caches' types, globals and init graphs besides.
+  const translated: Program = reuse ?? {
+    ...p,
+    types: new Map(p.types),
+    globals: new Map(p.globals),
+    hosts: new Map(p.hosts),
+    graphs: new Map(),
+  };
   if (!reuse) translated.hosts.set(EXIT_HOST, { name: EXIT_HOST, params: [{ kind: "i32" }], result: { kind: "void" } });
   if (!reuse) for (const [n, g] of p.graphs) translated.graphs.set(n, withEntries(translated, g, found.portal.result));
   return new Jit(forPE, translated, found.portal, found.driver, opts);
