@@ -106,6 +106,9 @@ class Liveness {
   /** Per edge: the complement of what it defines, and its arguments. */
   private readonly edgeDef = new Map<FlowEdge, Uint32Array>();
   private readonly edgeUse = new Map<FlowEdge, Uint32Array>();
+  /** Per edge: what it defines (its final block's parameters and its labels), and its labels. */
+  readonly edgeDefs = new Map<FlowEdge, Uint32Array>();
+  readonly edgeLabels = new Map<FlowEdge, Uint32Array>();
 
   constructor(nodes: readonly FlowNode[], isVar: (v: Value) => v is Var, exitPlan: (n: FlowNode) => UsePlan, opPlan: (op: Op) => UsePlan) {
     const id = (v: Var): number => {
@@ -156,9 +159,13 @@ class Liveness {
       notDef.push(nd);
       this.liveIn.set(n, new Uint32Array(w));
       for (const e of n.out) {
-        const ed = bits(edgeDefs(e).map(id));
-        for (let k = 0; k < w; k++) ed[k] = ~(ed[k] as number);
-        this.edgeDef.set(e, ed);
+        const defs = bits(edgeDefs(e).map(id));
+        this.edgeDefs.set(e, defs);
+        this.edgeLabels.set(e, bits(e.labels.map((l) => id(l.label))));
+        this.edgeDef.set(
+          e,
+          defs.map((x) => ~x),
+        );
         this.edgeUse.set(e, bits(edgeArgs(e).filter(isVar).map(id)));
       }
     });
@@ -181,6 +188,26 @@ class Liveness {
         }
       }
     }
+  }
+
+  /** How many variables are numbered. */
+  get size(): number {
+    return this.byIndex.length;
+  }
+
+  /** The number of a variable (every variable of the function that can be live has one). */
+  indexOf(v: Var): number {
+    return this.index.get(v) as number;
+  }
+
+  /** The variable of a number. */
+  varOf(k: number): Var {
+    return this.byIndex[k] as Var;
+  }
+
+  /** Arguments of an edge (the variables it reads). */
+  argsOf(e: FlowEdge): Uint32Array {
+    return this.edgeUse.get(e) as Uint32Array;
   }
 
   /** Live into node `n` (shared: do not change). */
@@ -209,20 +236,6 @@ class Liveness {
         for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (d[k] as number);
       }
     }
-  }
-
-  /** The variables of a set, by number. */
-  vars(b: Uint32Array): Var[] {
-    const out: Var[] = [];
-    for (let k = 0; k < b.length; k++) {
-      let x = b[k] as number;
-      while (x !== 0) {
-        const bit = 31 - Math.clz32(x & -x);
-        out.push(this.byIndex[(k << 5) + bit] as Var);
-        x &= x - 1;
-      }
-    }
-    return out;
   }
 }
 
@@ -260,8 +273,6 @@ export function allocate(input: AllocInput): Allocation {
     (n) => exitPlans.get(n) as UsePlan,
     (op) => opPlans.get(op) as UsePlan,
   );
-  const liveOutOf = (n: FlowNode): Var[] => live.vars(live.outOf(n));
-  const liveInOf = (n: FlowNode): Var[] => live.vars(live.inOf(n));
 
   // ---- live ranges over the emission order ----
   const ranges = new Map<Var, Range[]>();
@@ -276,15 +287,23 @@ export function allocate(input: AllocInput): Allocation {
     else list.push([s, e]);
   };
   let pos = 0;
+  // where each open variable's range ends (-1: not open), by number, and which were opened
+  const openAt = new Int32Array(live.size).fill(-1);
+  const opened: number[] = [];
+  const open = (k: number, at: number) => {
+    if ((openAt[k] as number) >= 0) return;
+    openAt[k] = at;
+    opened.push(k);
+  };
   const codeSegment = (n: FlowNode) => {
     const ops = n.block ? n.block.ops : [];
     const start = pos;
     const exitPos = start + 2 * ops.length;
     const end = exitPos + 1;
     pos = end + 1;
-    const open = new Map<Var, number>();
-    for (const v of liveOutOf(n)) open.set(v, end);
-    for (const v of (exitPlans.get(n) as UsePlan).reads) if (isVar(v) && !open.has(v)) open.set(v, exitPos);
+    opened.length = 0;
+    forEachBit(live.outOf(n), (k) => open(k, end));
+    for (const v of (exitPlans.get(n) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), exitPos);
     const segRanges: [Var, number, number][] = [];
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i] as Op;
@@ -292,30 +311,44 @@ export function allocate(input: AllocInput): Allocation {
       const r = op.result;
       // A result nobody reads is dropped: it needs no local.
       if (r && !onStack.has(r) && (useCount.get(r) ?? 0) > 0) {
-        const e = open.get(r);
-        segRanges.push([r, u + 1, e ?? u + 1]);
-        open.delete(r);
+        const k = live.indexOf(r);
+        const e = openAt[k] as number;
+        segRanges.push([r, u + 1, e >= 0 ? e : u + 1]);
+        openAt[k] = -1;
       }
-      for (const v of (opPlans.get(op) as UsePlan).reads) if (isVar(v) && !open.has(v)) open.set(v, u);
+      for (const v of (opPlans.get(op) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), u);
     }
-    for (const [v, e] of open) segRanges.push([v, start, e]);
+    for (const k of opened) {
+      const e = openAt[k] as number;
+      if (e < 0) continue;
+      segRanges.push([live.varOf(k), start, e]);
+      openAt[k] = -1;
+    }
     segRanges.sort((a, b) => a[1] - b[1]);
     for (const [v, s, e] of segRanges) addRange(v, s, e);
   };
   const edgeSegment = (e: FlowEdge) => {
     const u = pos;
     pos += 2;
-    const after = new Set(liveInOf(e.final ?? e.to));
-    for (const l of e.labels) after.add(l.label);
-    const defs = new Set(edgeDefs(e));
-    const before = new Set<Var>();
-    for (const v of after) if (!defs.has(v)) before.add(v);
-    for (const a of edgeArgs(e)) if (isVar(a)) before.add(a);
-    const segRanges: [Var, number, number][] = [];
-    for (const v of before) segRanges.push([v, u, after.has(v) ? u + 1 : u]);
-    for (const v of after) if (!before.has(v)) segRanges.push([v, u + 1, u + 1]);
-    for (const d of defs) if (!after.has(d) && !before.has(d)) segRanges.push([d, u + 1, u + 1]);
-    for (const [v, s, en] of segRanges) addRange(v, s, en);
+    // after the moves: live into the target and the labels set; before: that minus what the edge defines, plus its arguments
+    const into = live.inOf(e.final ?? e.to);
+    const labels = live.edgeLabels.get(e) as Uint32Array;
+    const defs = live.edgeDefs.get(e) as Uint32Array;
+    const args = live.argsOf(e);
+    for (let w = 0; w < into.length; w++) {
+      const after = ((into[w] as number) | (labels[w] as number)) >>> 0;
+      const d = defs[w] as number;
+      const before = ((after & ~d) | (args[w] as number)) >>> 0;
+      let all = (after | before | d) >>> 0;
+      while (all !== 0) {
+        const bit = 31 - Math.clz32(all & -all);
+        all = (all & (all - 1)) >>> 0;
+        const m = 1 << bit;
+        const v = live.varOf((w << 5) + bit);
+        if (before & m) addRange(v, u, after & m ? u + 1 : u);
+        else addRange(v, u + 1, u + 1);
+      }
+    }
   };
   const walk = (list: readonly SNode[]) => {
     for (const s of list) {
@@ -445,4 +478,15 @@ export function allocate(input: AllocInput): Allocation {
     before,
     stats: { vars: before + nParams + onStack.size, stackValues: onStack.size, localsAfter: localTypes.length - nParams },
   };
+}
+
+/** Call `f` with the number of every bit set, in increasing order. */
+function forEachBit(b: Uint32Array, f: (k: number) => void): void {
+  for (let w = 0; w < b.length; w++) {
+    let x = b[w] as number;
+    while (x !== 0) {
+      f((w << 5) + 31 - Math.clz32(x & -x));
+      x &= x - 1;
+    }
+  }
 }
