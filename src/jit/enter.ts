@@ -1,18 +1,20 @@
-// Entering compiled code. Every `can_enter_jit<d> greens..., reds...` of a graph becomes a lookup
-// of the green key in a cache held in Wasm globals (a direct-mapped table: owners compared with
-// ref_eq, scalar keys, a hit counter and the compiled code per slot) followed by a tail call of
-// the compiled code with the reds. Only a miss, or a counter running out, calls the host function
+// Entering compiled code. Every `can_enter_jit<d> greens..., reds...` of a graph becomes a call of
+// the driver's lookup graph, which finds the green key in a cache held in Wasm globals (a
+// direct-mapped table: owners compared with ref_eq, scalar keys, a hit counter and the compiled
+// code per slot), followed by a tail call of the code it answers with the reds. One lookup graph
+// per driver keeps the sites small (continuation graphs hold copies of them). Only a miss, or a
+// counter running out, calls the host function
 // `__jit_enter_<d>` (JavaScript stays the authority on compiled code: it compiles, and answers
 // with the code of a key whose slot was evicted). Compiled code does what the portal does from
 // the merge point on and returns the portal's result, so the interpreter's frame can be left for
 // good (Wasm `return_call_ref`). Drivers whose greens cannot be compared in Wasm (floats, i64,
 // function references) call the host function at every visit, which counts in JavaScript.
 
-import type { Block, DriverDef, Graph, Op, OpAttrs, Program, Value, Var } from "../ir/graph.ts";
+import type { Block, DriverDef, Graph, Op, OpAttrs, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
 import { GraphBuilder, i32c, newVar } from "../ir/builder.ts";
 import type { OpName } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
-import { I32, fnType, ref } from "../ir/types.ts";
+import { I32, NULL_T, fnType, ref } from "../ir/types.ts";
 import { resultType } from "../ir/typing.ts";
 
 export function enterHostName(driver: string): string {
@@ -57,6 +59,8 @@ export interface EntryCache {
   readonly countdown: string;
   /** `init(slots, countdown)`: allocate fresh (empty) arrays; set the mask and the counter start. */
   readonly init: string;
+  /** `lookup(greens..., reds...)`: the key's compiled code, or null (counts the visit). */
+  readonly lookup: string;
 }
 
 /** The cache plan for a driver whose greens have these types, or null if one cannot be compared in Wasm. */
@@ -83,6 +87,7 @@ function cachePlan(driver: DriverDef, greenTypes: readonly LLType[]): EntryCache
     mask: `${base}.mask`,
     countdown: `${base}.countdown`,
     init: cacheInitName(driver.name),
+    lookup: `${base}.lookup`,
   };
 }
 
@@ -98,7 +103,10 @@ export function declareEntry(p: Program, driver: DriverDef, site: Op, result: LL
   const name = enterHostName(driver.name);
   if (!p.hosts.has(name)) p.hosts.set(name, { name, params: [I32, ...types], result: ft });
   const cache = cachePlan(driver, greenTypes);
-  if (cache && !p.graphs.has(cache.init)) declareCache(p, cache, greenTypes, ft);
+  if (cache && !p.graphs.has(cache.init)) {
+    declareCache(p, cache, greenTypes, ft);
+    declareLookup(p, driver, cache, types, ft);
+  }
   return { code: ft, cache };
 }
 
@@ -163,11 +171,11 @@ export function insertJitEntries(p: Program, g: Graph, portalResult: LLType): nu
 /** Appends ops to a block, with the site's location. */
 class Ops {
   readonly p: Program;
-  readonly site: Op;
+  readonly loc: SourceLoc | undefined;
   block: Block;
-  constructor(p: Program, site: Op, block: Block) {
+  constructor(p: Program, loc: SourceLoc | undefined, block: Block) {
     this.p = p;
-    this.site = site;
+    this.loc = loc;
     this.block = block;
   }
   op(op: OpName, args: Value[], attrs: OpAttrs = {}, name = "v"): Var | null {
@@ -179,7 +187,7 @@ class Ops {
     );
     const result = rt.kind === "void" ? null : newVar(rt, name);
     const o: Op = { op, args, result, attrs };
-    if (this.site.loc) o.loc = this.site.loc;
+    if (this.loc) o.loc = this.loc;
     this.block.ops.push(o);
     return result;
   }
@@ -188,7 +196,7 @@ class Ops {
   }
 }
 
-/** Replace the site at b.ops[i] by the lookup; returns the new blocks, `rest` first. */
+/** Replace the site at b.ops[i] by the lookup and the tail call; returns the new blocks, `rest` first. */
 function rewriteSite(
   p: Program,
   b: Block,
@@ -199,10 +207,7 @@ function rewriteSite(
   cache: EntryCache | null,
   portalResult: LLType,
 ): Block[] {
-  const ng = driver.greens.length;
-  const greens = site.args.slice(0, ng);
-  const reds = site.args.slice(ng);
-  const blk = (suffix: string, params: Var[] = []): Block => ({ label: `${b.label}.${suffix}`, params, ops: [], exit: { kind: "none" } });
+  const reds = site.args.slice(driver.greens.length);
   const rest: Block = { label: `${b.label}.nojit`, params: [], ops: b.ops.slice(i + 1), exit: b.exit };
   const f = newVar(code, "jitcode");
   const r: Var | null = portalResult.kind === "void" ? null : newVar(portalResult, "r");
@@ -213,9 +218,40 @@ function rewriteSite(
     exit: { kind: "return", value: r },
   };
   b.ops = b.ops.slice(0, i);
-  const e = new Ops(p, site, b);
-  const host = driver.name;
-  const callHost = (why: number): Var => e.val("call_host", [i32c(why), ...site.args], { callee: enterHostName(host) }, "jitcode");
+  const e = new Ops(p, site.loc, b);
+  const found = cache
+    ? e.val("call", site.args, { callee: cache.lookup }, "jitcode")
+    : e.val("call_host", [i32c(ENTER.count), ...site.args], { callee: enterHostName(driver.name) }, "jitcode");
+  b.exit = {
+    kind: "branch",
+    cond: e.val("ref_is_null", [found], {}, "nojit"),
+    ifTrue: { target: rest, args: [] },
+    ifFalse: { target: enter, args: [found] },
+  };
+  return [rest, enter];
+}
+
+/**
+ * The lookup graph of a cached driver: params greens then reds (typed as `types`), result the
+ * compiled code or null. See EntryCache and docs/jit.md.
+ */
+function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: readonly LLType[], code: LLType): void {
+  const ng = driver.greens.length;
+  const names = [...driver.greens, ...driver.reds];
+  const params = types.map((t, k) => newVar(t, names[k] ?? "v"));
+  const start: Block = { label: "start", params, ops: [], exit: { kind: "none" } };
+  const blk = (label: string, ps: Var[] = []): Block => ({ label, params: ps, ops: [], exit: { kind: "none" } });
+  const rest: Block = {
+    label: "nojit",
+    params: [],
+    ops: [],
+    exit: { kind: "return", value: { kind: "const", type: NULL_T, value: null } },
+  };
+  const f = newVar(code, "jitcode");
+  const enter: Block = { label: "jit", params: [f], ops: [], exit: { kind: "return", value: f } };
+  const greens = params.slice(0, ng);
+  const e = new Ops(p, undefined, start);
+  const callHost = (why: number): Var => e.val("call_host", [i32c(why), ...params], { callee: enterHostName(driver.name) }, "jitcode");
   const toEnterOrRest = (fn: Var): void => {
     e.block.exit = {
       kind: "branch",
@@ -224,10 +260,6 @@ function rewriteSite(
       ifFalse: { target: enter, args: [fn] },
     };
   };
-  if (!cache) {
-    toEnterOrRest(callHost(ENTER.count));
-    return [rest, enter];
-  }
   // The slot: a hash of the scalar greens (an odd multiplier per step keeps consecutive pcs in
   // distinct slots), folded so that high bits matter, masked.
   const scalars: Value[] = [];
@@ -331,7 +363,7 @@ function rewriteSite(
   e.op("setitem", [e.val("getglobal", [], { callee: cache.codes }), slot, found], { type: cache.codes });
   toEnterOrRest(found);
   blocks.push(enter);
-  return blocks;
+  p.graphs.set(cache.lookup, { name: cache.lookup, blocks: [start, ...blocks], result: code, flags: {} });
 }
 
 /** The name of a driver's cache init graph (present in the translated program when the driver has a cache). */
