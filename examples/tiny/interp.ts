@@ -182,6 +182,8 @@ function callFunction(code: ImmutableInt32Array, f: i32, stack: Int32Array, sp: 
  */
 function interpret(code: ImmutableInt32Array, pc: i32, frame: Frame, machine: Machine): i32 {
   let sp: i32 = 0;
+  // A guest function's entry: recursive guest functions (no backward jump) get compiled too.
+  driver.canEnterJit({ code, pc, sp, frame, machine });
   while (true) {
     driver.mergePoint({ code, pc, sp, frame, machine });
     if (pc >= code.length) fail("pc out of range");

@@ -1,7 +1,8 @@
 // The JIT entry cache in Wasm (src/jit/enter.ts): lookups and counting happen in Wasm, JavaScript
 // is called on misses and when a counter runs out. Collisions and evictions (a cache of one slot),
 // two code arrays with the same pcs (owners), exact thresholds, refused compilations not retried at
-// every visit, and a driver whose greens cannot be cached (host path).
+// every visit, a driver whose greens cannot be cached (host path), and the tiny interpreter's
+// function-entry site compiling recursive Fibonacci.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -121,6 +122,15 @@ test("a refused compilation is not asked for again at every visit", () => {
     // 20000 loop iterations: a miss and a counter run out per key, not a call per visit.
     assert.ok((s?.entryCalls ?? 0) <= 6, `threshold ${threshold}: ${s?.entryCalls} host calls`);
   }
+});
+
+test("fibrec is compiled at guest function entry; guest calls find the code in Wasm", () => {
+  const { out, vm } = runFile("fibrec.tiny", {});
+  assert.equal(out, expected("fibrec.tiny"));
+  const s = vm.jit?.stats;
+  assert.ok((s?.compilations ?? 0) > 0, "nothing compiled");
+  // fib(22) makes about 57000 guest calls; only misses and counters running out ask JavaScript.
+  assert.ok((s?.entryCalls ?? 0) < 50, `${s?.entryCalls} host calls`);
 });
 
 test("bridges empty the cache: the key then runs its new code", () => {
