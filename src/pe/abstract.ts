@@ -187,6 +187,13 @@ export function isZero(a: Abs): boolean {
   return v === null || v === false || v === 0n || (v === 0 && !Object.is(v, -0));
 }
 
+/** Do two constants have the same key (`constKey`)? Compared without building the keys. */
 export function sameConst(a: Const, b: Const): boolean {
-  return constKey(a) === constKey(b);
+  const x = a.value;
+  const y = b.value;
+  // numbers: -0 and 0 differ, NaN is NaN (as their keys)
+  if (typeof x === "number") return typeof y === "number" && Object.is(x, y);
+  if (x === null || typeof x !== "object" || y === null || typeof y !== "object") return x === y;
+  if ("fn" in x) return "fn" in y && x.fn === y.fn;
+  return !("fn" in y) && x.obj === y.obj;
 }
