@@ -14,8 +14,8 @@ import { cloneGraph } from "../ir/clone.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { TranslatedModule } from "../backend/wasm/index.ts";
-import type { Residual } from "../pe/index.ts";
-import { formatResidual, linkBridge, specializeAt, specializeExit } from "../pe/index.ts";
+import type { ExitInfo, Residual } from "../pe/index.ts";
+import { exitNeedsNoBridge, formatResidual, linkBridge, specializeAt, specializeExit } from "../pe/index.ts";
 import { ENTER, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
@@ -227,7 +227,8 @@ export class Jit {
         .map((g) => {
           const c = withEntries(this.translated, g, this.portal.result);
           const k = exitOf.get(g.name);
-          if (k !== undefined) {
+          // exits that look for compiled code themselves, and loop exits, are not counted for bridges
+          if (k !== undefined && !exitNeedsNoBridge(r.exits[k] as ExitInfo)) {
             this.exits.push({ comp, owner: r, index: k, count: 0, done: false });
             addExitCounter(c, this.exits.length - 1);
           }
@@ -335,7 +336,8 @@ export class Jit {
       }
       // The residual graphs (the compilation's and its bridges) and their exit graphs under new
       // names; exits not bridged are counted as before, the new bridge's exits from now on.
-      for (let k = 0; k < b.exits.length; k++) this.exits.push({ comp, owner: b, index: k, count: 0, done: false });
+      for (let k = 0; k < b.exits.length; k++)
+        if (!exitNeedsNoBridge(b.exits[k] as ExitInfo)) this.exits.push({ comp, owner: b, index: k, count: 0, done: false });
       const sites = new Map<Residual, Map<number, number>>();
       this.exits.forEach((s, id) => {
         if (s.comp !== comp || s.done) return;

@@ -79,7 +79,28 @@ export type ExitReason =
   /** The interpreter raises here (a guest error). */
   | "raise"
   /** A green value is not constant at a merge point, or the virtualizable frame changed. */
-  | "green";
+  | "green"
+  /** A merge point reached by leaving the loop being compiled (see `leavesLoop` in specialize.ts). */
+  | "loopexit";
+
+/**
+ * Exits whose exit graph looks for compiled code for the green state it resumes at (a
+ * `can_enter_jit` before the continuation, which also counts that state towards compiling it):
+ * exits at a merge point taken because the budget ran out. Not entry guards (the same code would
+ * fail the same guard), not promotes (the value is not known there), not loop exits (the
+ * interpreter goes on to the enclosing loop's back edge, where its compiled code is entered).
+ */
+export function exitEntersJit(exit: ExitInfo): boolean {
+  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget");
+}
+
+/**
+ * Exits not worth a bridge: those that enter compiled code by themselves (`exitEntersJit`), and
+ * loop exits (the interpreter reaches the enclosing loop's back edge soon, and enters its code).
+ */
+export function exitNeedsNoBridge(exit: ExitInfo): boolean {
+  return exitEntersJit(exit) || exit.reason === "loopexit";
+}
 
 export interface ExitInfo {
   readonly index: number;
@@ -278,6 +299,21 @@ export function buildExitGraph(p: Program, exit: ExitInfo, result: LLType): Grap
       const def = arrayDef(p, w.type);
       const it = def ? itemValueType(def.item) : I32;
       emit("setitem", [target, constant(I32, w.index as number), value(w.value, it)], { type: w.type }, VOID);
+    }
+  }
+  if (exitEntersJit(exit)) {
+    // The continuation starts at the merge point: ask for compiled code with its arguments first.
+    const f = exit.frames[0] as ResumeFrame;
+    const start = p.graphs.get(f.cont)?.blocks[0];
+    const mop = start?.ops[0];
+    if (start && mop?.op === "jit_merge_point") {
+      const args = mop.args.map((a) => {
+        if (a.kind === "const") return a;
+        const k = start.params.indexOf(a);
+        if (k < 0) throw new PEError(`internal: exit ${exit.index}: '${a.name}' is not a parameter of the continuation`);
+        return value(f.values[k] as ResumeValue, a.type);
+      });
+      b.ops.push({ op: "can_enter_jit", args, result: null, attrs: { callee: mop.attrs.callee } });
     }
   }
   let r: Value | null = null;

@@ -63,6 +63,11 @@ export interface SpecializeOptions {
   readonly inlineDepth?: number;
   /** Longest array kept virtual (default 1024). */
   readonly virtualArrayMax?: number;
+  /**
+   * Specialize only the loop entered (default true): the sides of red branches that leave it (see
+   * `leavesLoop`) become exits. False: the code after the loop is specialized too.
+   */
+  readonly onlyTheLoop?: boolean;
 }
 
 export interface SpecializeStats {
@@ -173,6 +178,12 @@ class Specializer {
   /** Iterations unrolled straight on, per loop header and call site. */
   private readonly unrolled = new Map<string, number>();
   private readonly mergeKeys = new Set<string>();
+  /** The entry's green values (greensKey); null for a bridge. */
+  private entryGreens: string | null = null;
+  /** Sides of red branches in the portal, by state, until they reach a merge point (see leavesLoop). */
+  private readonly forks = new Map<State, { readonly closes: Set<State> }>();
+  /** States that waited once at a merge point for their branch group (leavesLoop). */
+  private readonly waited = new WeakSet<State>();
   /** Green states that are guest loop headers (targets of can_enter_jit). */
   private readonly loopHeads = new Set<string | null>();
   private readonly exits: ExitInfo[] = [];
@@ -394,7 +405,10 @@ class Specializer {
       if (n >= (this.opts.unrollLimit ?? 32)) return this.shareAt(s, false);
       this.unrolled.set(uk, n + 1);
     }
-    if (this.overBudget()) {
+    // Over the budget, the guest instruction being specialized is finished first, so that the
+    // exit is at the next merge point (where it can enter compiled code); past twice the budget
+    // (an instruction that never ends), it exits here.
+    if (this.overBudget() && this.emitted >= 2 * this.budget) {
       this.exitHere(s, "budget", "the budget ran out here");
       return "end";
     }
@@ -422,6 +436,21 @@ class Specializer {
           const msg = `${opPlace(f.ctx.ng, f.block, 0, mop)}: the virtualizable '${this.driver.reds[info.red]}' is not the frame the code was entered with; leaving to the interpreter`;
           this.warn(msg);
           this.exitHere(s, "green", msg);
+          return "end";
+        }
+      }
+    }
+    if (isMerge) {
+      const gk = this.greensKey(f, f.block.ops[0] as Op);
+      if (first) this.entryGreens = gk;
+      else if (this.opts.onlyTheLoop !== false) {
+        const leaves = this.leavesLoop(s);
+        if (leaves === "wait") {
+          this.queue.push({ state: s, block: this.cur, atEntry: true });
+          return "end";
+        }
+        if (leaves === "yes") {
+          this.exitHere(s, "loopexit", "the exit of the loop being compiled");
           return "end";
         }
       }
@@ -487,6 +516,25 @@ class Specializer {
     if (isMerge) this.mergeKeys.add(prefix);
     this.queue.push({ state: rebuild(points, shape, this.vinfos, params), block, atEntry: false });
     return "end";
+  }
+
+  /**
+   * At a merge point: does this state leave the loop being compiled? It does when it is a side of
+   * a red branch whose other side went back to the entry's green state (a `can_enter_jit` with the
+   * entry's greens: the loop's back edge) within the same guest instruction. Such a side is the
+   * loop's exit: the code after the loop is not specialized with it (an exit there looks for
+   * compiled code at run time). A side that reaches its merge point before its sibling reached the
+   * back edge waits (is queued again) once.
+   */
+  private leavesLoop(s: State): "yes" | "no" | "wait" {
+    const grp = this.forks.get(s);
+    if (!grp) return "no";
+    if (grp.closes.size === 0 && !this.waited.has(s)) {
+      this.waited.add(s);
+      return "wait";
+    }
+    this.forks.delete(s);
+    return grp.closes.size > 0 && !grp.closes.has(s) ? "yes" : "no";
   }
 
   /** The green values of a merge point or can_enter_jit, as a key (null if one is not constant). */
@@ -826,6 +874,7 @@ class Specializer {
       case "can_enter_jit": {
         const k = o.attrs.callee === this.driver.name ? this.greensKey(f, o) : null;
         if (k !== null) this.loopHeads.add(k);
+        if (k !== null && k === this.entryGreens) this.forks.get(s)?.closes.add(s);
         f.op++;
         return "go";
       }
@@ -1237,9 +1286,17 @@ class Specializer {
         this.close({ kind: "return", value: r });
         return "end";
       }
-      case "raise":
+      case "raise": {
+        // Raises are not caught (the IR has no handlers): a constant raised value (a guest error)
+        // ends the run the same way from residual code, with no exit to the interpreter.
+        const v = this.val(f, e.value);
+        if (v.k === "const") {
+          this.close({ kind: "raise", value: v.c });
+          return "end";
+        }
         this.exitHere(s, "raise", `the interpreter raises at ${opPlace(f.ctx.ng, f.block, f.block.ops.length, undefined)}`);
         return "end";
+      }
       default:
         throw new PEError(`internal: block '${f.block.label}' of '${f.ctx.ng.name}' has no exit`);
     }
@@ -1247,8 +1304,12 @@ class Specializer {
 
   /** Queue each side of a residual branch/switch with its own copy of the state. */
   private fork(s: State, links: Link[], targets: Block[]): void {
+    // In the portal, the sides of a red branch form a group until they reach a merge point (see
+    // `leavesLoop`); branches nested in the same guest instruction join the group.
+    const grp = this.entryGreens !== null && s.frames.length === 1 ? (this.forks.get(s) ?? { closes: new Set<State>() }) : undefined;
     links.forEach((l, i) => {
       const s2 = i === links.length - 1 ? s : forkState(s);
+      if (grp) this.forks.set(s2, grp);
       this.bind(top(s2), l);
       this.queue.push({ state: s2, block: targets[i] as Block, atEntry: true });
     });

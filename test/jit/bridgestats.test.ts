@@ -13,7 +13,7 @@ const INTERP = join(import.meta.dirname, "../../examples/tiny/interp.ts");
 const PROGRAM = join(import.meta.dirname, "../../examples/tiny/programs/sieve.tiny");
 
 test("sieve.tiny with a small budget: bridges in JitStats, the expected output", () => {
-  const vm = translate(INTERP, { jit: { threshold: 1, bridgeThreshold: 1, budget: 30 } });
+  const vm = translate(INTERP, { jit: { threshold: 1, bridgeThreshold: 1, budget: 5 } });
   const io = new MemoryIO();
   withHostIO(io, () => vm.run(target.prepare(readFileSync(PROGRAM, "utf8"), PROGRAM)));
   assert.equal(new TextDecoder().decode(io.bytes()), readFileSync(PROGRAM.replace(/\.tiny$/, ".out"), "utf8"));
@@ -24,7 +24,7 @@ test("sieve.tiny with a small budget: bridges in JitStats, the expected output",
 });
 
 test("bridgeThreshold above every exit count: no bridge", () => {
-  const vm = translate(INTERP, { jit: { threshold: 1, bridgeThreshold: 1e9, budget: 30 } });
+  const vm = translate(INTERP, { jit: { threshold: 1, bridgeThreshold: 1e9, budget: 5 } });
   const io = new MemoryIO();
   withHostIO(io, () => vm.run(target.prepare(readFileSync(PROGRAM, "utf8"), PROGRAM)));
   assert.equal(new TextDecoder().decode(io.bytes()), readFileSync(PROGRAM.replace(/\.tiny$/, ".out"), "utf8"));
