@@ -216,6 +216,7 @@ export class Jit {
         budget: this.opts.budget,
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
         name,
+        compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
       });
       // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
       // specializer keeps reading the originals.

@@ -80,6 +80,10 @@ export type ExitReason =
   | "raise"
   /** A green value is not constant at a merge point, or the virtualizable frame changed. */
   | "green"
+  /** A `can_enter_jit` of a loop header with compiled code (SpecializeOptions.compiled): it resumes there, entering that code. */
+  | "loop"
+  /** A merge point with compiled code reached when the residual code is already large (see SpecializeOptions.compiled): the exit enters that code. */
+  | "compiled"
   /** A merge point reached by leaving the loop being compiled (see `leavesLoop` in specialize.ts). */
   | "loopexit";
 
@@ -91,15 +95,15 @@ export type ExitReason =
  * interpreter goes on to the enclosing loop's back edge, where its compiled code is entered).
  */
 export function exitEntersJit(exit: ExitInfo): boolean {
-  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget");
+  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget" || exit.reason === "compiled");
 }
 
 /**
- * Exits not worth a bridge: those that enter compiled code by themselves (`exitEntersJit`), and
- * loop exits (the interpreter reaches the enclosing loop's back edge soon, and enters its code).
+ * Exits not worth a bridge: those that enter compiled code by themselves (`exitEntersJit`, and
+ * "loop" exits, which resume at a `can_enter_jit`), and loop exits (the interpreter reaches the enclosing loop's back edge soon, and enters its code).
  */
 export function exitNeedsNoBridge(exit: ExitInfo): boolean {
-  return exitEntersJit(exit) || exit.reason === "loopexit";
+  return exitEntersJit(exit) || exit.reason === "loop" || exit.reason === "loopexit";
 }
 
 export interface ExitInfo {

@@ -64,10 +64,12 @@ export interface SpecializeOptions {
   /** Longest array kept virtual (default 1024). */
   readonly virtualArrayMax?: number;
   /**
-   * Specialize only the loop entered (default true): the sides of red branches that leave it (see
-   * `leavesLoop`) become exits. False: the code after the loop is specialized too.
+   * Green states that have compiled code. At a `can_enter_jit` in the portal for such a state
+   * whose merge point this specialization has not reached (not a loop nested in the code being
+   * specialized), the specialization stops with an exit that resumes at the `can_enter_jit`
+   * itself (reason "loop"), which enters that code.
    */
-  readonly onlyTheLoop?: boolean;
+  readonly compiled?: (greens: readonly LLValue[]) => boolean;
 }
 
 export interface SpecializeStats {
@@ -178,6 +180,8 @@ class Specializer {
   /** Iterations unrolled straight on, per loop header and call site. */
   private readonly unrolled = new Map<string, number>();
   private readonly mergeKeys = new Set<string>();
+  /** Green values (greensKey) of the merge points reached. */
+  private readonly mergeGreens = new Set<string>();
   /** The entry's green values (greensKey); null for a bridge. */
   private entryGreens: string | null = null;
   /** Sides of red branches in the portal, by state, until they reach a merge point (see leavesLoop). */
@@ -442,8 +446,17 @@ class Specializer {
     }
     if (isMerge) {
       const gk = this.greensKey(f, f.block.ops[0] as Op);
+      if (!first && gk !== null && !this.mergeGreens.has(gk) && this.opts.compiled && this.emitted >= this.budget / 8) {
+        const mop = f.block.ops[0] as Op;
+        const greens = this.driver.greens.map((_, i) => fromConst((this.val(f, mop.args[i] as Value) as { c: Const }).c));
+        if (this.opts.compiled(greens)) {
+          this.exitHere(s, "compiled", "compiled code exists for this green state");
+          return "end";
+        }
+      }
+      if (gk !== null) this.mergeGreens.add(gk);
       if (first) this.entryGreens = gk;
-      else if (this.opts.onlyTheLoop !== false) {
+      else {
         const leaves = this.leavesLoop(s);
         if (leaves === "wait") {
           this.queue.push({ state: s, block: this.cur, atEntry: true });
@@ -875,6 +888,13 @@ class Specializer {
         const k = o.attrs.callee === this.driver.name ? this.greensKey(f, o) : null;
         if (k !== null) this.loopHeads.add(k);
         if (k !== null && k === this.entryGreens) this.forks.get(s)?.closes.add(s);
+        if (k !== null && k !== this.entryGreens && s.frames.length === 1 && this.opts.compiled && !this.mergeGreens.has(k)) {
+          const greens = this.driver.greens.map((_, i) => fromConst((this.val(f, o.args[i] as Value) as { c: Const }).c));
+          if (this.opts.compiled(greens)) {
+            this.exitHere(s, "loop", "a loop header with compiled code");
+            return "end";
+          }
+        }
         f.op++;
         return "go";
       }

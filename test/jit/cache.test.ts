@@ -135,7 +135,7 @@ test("fibrec is compiled at guest function entry; guest calls find the code in W
 
 test("bridges empty the cache: the key then runs its new code", () => {
   const log: string[] = [];
-  const { out, vm } = runFile("sieve.tiny", { threshold: 1, bridgeThreshold: 1, budget: 30, cacheSize: 2, log: (t) => log.push(t) });
+  const { out, vm } = runFile("sieve.tiny", { threshold: 1, bridgeThreshold: 1, budget: 5, cacheSize: 2, log: (t) => log.push(t) });
   assert.equal(out, expected("sieve.tiny"));
   assert.ok((vm.jit?.stats.bridges ?? 0) > 0);
 });

@@ -1,0 +1,66 @@
+// What one compilation covers: the loop it is entered at, not the code after it (exits at the
+// loop's exit), and not again a loop that has compiled code once the residual code is large (an
+// exit enters that code). Checked on Brainfuck programs through the JIT's log, with the output.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { target } from "../../examples/bf/interp.ts";
+import { MemoryIO, withHostIO } from "../../src/hints/index.ts";
+import type { JitOptions } from "../../src/jit/runtime.ts";
+import { translate } from "../../src/vm/translate.ts";
+
+const INTERP = join(import.meta.dirname, "../../examples/bf/interp.ts");
+
+interface Compiled {
+  readonly pc: number;
+  readonly instructions: number;
+  readonly reasons: string[];
+}
+
+function run(source: string, opts: JitOptions = {}): { out: string; compiled: Compiled[] } {
+  const compiled: Compiled[] = [];
+  const log = (t: string): void => {
+    const head = /^; jit: compiled \S+ for .*pc=(\d+):/.exec(t);
+    if (!head) return;
+    const instructions = Number(/; (\d+) guest instructions/.exec(t)?.[1] ?? -1);
+    const reasons = [...t.matchAll(/^; exit \d+ \((\w+)\)/gm)].map((m) => m[1] as string);
+    compiled.push({ pc: Number(head[1]), instructions, reasons });
+  };
+  const vm = translate(INTERP, { jit: { threshold: 3, ...opts, log } });
+  const io = new MemoryIO();
+  withHostIO(io, () => vm.run(target.prepare(source, "test.b")));
+  return { out: new TextDecoder().decode(io.bytes()), compiled };
+}
+
+// '0' (48) printed after a loop, then a long straight tail that runs once.
+const TAIL = ">+".repeat(200);
+const LOOP_THEN_TAIL = `++++++[>++++++++<-]>.<${TAIL}`;
+
+test("a loop's compilation stops where the loop is left: the code after it is not specialized", () => {
+  const { out, compiled } = run(LOOP_THEN_TAIL);
+  assert.equal(out, "0");
+  assert.equal(compiled.length, 1);
+  const c = compiled[0] as Compiled;
+  assert.ok(c.instructions < 20, `the loop's compilation covers ${c.instructions} guest instructions`);
+  assert.deepEqual(c.reasons, ["loopexit"]);
+});
+
+test("nested loops: the inner loop is compiled, then the outer one with the inner one inside", () => {
+  // 3 * 4 * 5 = 60 ('<')
+  const src = "+++[>++++[>+++++<-]<-]>>.";
+  const { out, compiled } = run(src);
+  assert.equal(out, "<");
+  assert.ok(compiled.length >= 1);
+});
+
+test("a loop whose body is larger than the budget enters the compiled code of loops inside it", () => {
+  // an outer loop (10 iterations) around many small inner loops; a small budget makes the outer
+  // compilation large compared to it, so inner loops with compiled code are entered, not copied
+  const inner = "[-]>+++[<+>-]<".repeat(12);
+  const src = `++++++++++[>${inner}<-]>.`;
+  const { out, compiled } = run(src, { budget: 200 });
+  assert.equal(out, "\u0003");
+  const reasons = compiled.flatMap((c) => c.reasons);
+  assert.ok(reasons.includes("compiled") || reasons.includes("loop"), `exit reasons: ${[...new Set(reasons)].join(", ")}`);
+});
