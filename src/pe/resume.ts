@@ -82,8 +82,6 @@ export type ExitReason =
   | "green"
   /** A `can_enter_jit` of a loop header with compiled code (SpecializeOptions.compiled): it resumes there, entering that code. */
   | "loop"
-  /** A merge point with compiled code reached when the residual code is already large (see SpecializeOptions.compiled): the exit enters that code. */
-  | "compiled"
   /** A merge point reached by leaving the loop being compiled (see `leavesLoop` in specialize.ts). */
   | "loopexit";
 
@@ -95,7 +93,7 @@ export type ExitReason =
  * interpreter goes on to the enclosing loop's back edge, where its compiled code is entered).
  */
 export function exitEntersJit(exit: ExitInfo): boolean {
-  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget" || exit.reason === "compiled");
+  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget");
 }
 
 /**

@@ -66,8 +66,9 @@ export interface SpecializeOptions {
   /**
    * Green states that have compiled code. At a `can_enter_jit` in the portal for such a state
    * whose merge point this specialization has not reached (not a loop nested in the code being
-   * specialized), the specialization stops with an exit that resumes at the `can_enter_jit`
-   * itself (reason "loop"), which enters that code.
+   * specialized: the back edge of an enclosing loop, or a jump to another loop), the
+   * specialization stops with an exit that resumes at the `can_enter_jit` itself (reason "loop"),
+   * which enters that code.
    */
   readonly compiled?: (greens: readonly LLValue[]) => boolean;
 }
@@ -446,14 +447,6 @@ class Specializer {
     }
     if (isMerge) {
       const gk = this.greensKey(f, f.block.ops[0] as Op);
-      if (!first && gk !== null && !this.mergeGreens.has(gk) && this.opts.compiled && this.emitted >= this.budget / 8) {
-        const mop = f.block.ops[0] as Op;
-        const greens = this.driver.greens.map((_, i) => fromConst((this.val(f, mop.args[i] as Value) as { c: Const }).c));
-        if (this.opts.compiled(greens)) {
-          this.exitHere(s, "compiled", "compiled code exists for this green state");
-          return "end";
-        }
-      }
       if (gk !== null) this.mergeGreens.add(gk);
       if (first) this.entryGreens = gk;
       else {
