@@ -58,7 +58,7 @@ function decideStack(blocks: readonly FlowNode[], useCount: Map<Var, number>, in
   for (const n of blocks) {
     const b = n.block;
     if (!b) continue;
-    let pending: Var[] = [];
+    const pending: Var[] = [];
     const consume = (plan: UsePlan) => {
       // Longest prefix of stackOrder that equals the top of `pending`.
       let k = 0;
@@ -71,12 +71,14 @@ function decideStack(blocks: readonly FlowNode[], useCount: Map<Var, number>, in
           break;
         }
       }
-      const matched = new Set(pending.slice(pending.length - k));
-      for (const v of matched) onStack.add(v);
-      pending = pending.slice(0, pending.length - k);
+      for (let j = pending.length - k; j < pending.length; j++) onStack.add(pending[j] as Var);
+      pending.length -= k;
       // Any other pending value this op reads must live in a local instead.
-      const readSet = new Set(plan.reads.filter((r): r is Var => r.kind === "var"));
-      pending = pending.filter((v) => !readSet.has(v));
+      if (pending.length > 0 && plan.reads.length > 0) {
+        let w = 0;
+        for (const v of pending) if (!plan.reads.includes(v)) pending[w++] = v;
+        pending.length = w;
+      }
     };
     for (const op of b.ops) {
       consume(input.planOp(op));
