@@ -19,7 +19,7 @@ import { exitNeedsNoBridge, formatResidual, linkBridge, specializeAt, specialize
 import { ENTER, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
-  /** Times a green key must be reached at a can_enter_jit before it is compiled (default 40). */
+  /** Times a green key must be reached at a can_enter_jit before it is compiled (default 300). */
   threshold?: number;
   /** Residual ops per compilation (the specializer's budget; default 4000). */
   budget?: number;
@@ -92,7 +92,7 @@ interface ExitSite {
 export const EXIT_HOST = "__jit_exit";
 
 const DEFAULTS = {
-  threshold: 40,
+  threshold: 300,
   budget: 4000,
   codeBudget: 16 << 20,
   maxCompilations: 2000,

@@ -34,7 +34,7 @@ export const runCommand: Command = {
   options: [
     { name: "mode", value: "mode", help: `how to run the interpreter (default ${DEFAULT_MODE})` },
     { name: "no-jit", help: "translated without the JIT (the same as --mode=translated)" },
-    { name: "threshold", value: "n", help: "JIT: times a guest loop header is reached before it is compiled (default 40)" },
+    { name: "threshold", value: "n", help: "JIT: times a guest loop header is reached before it is compiled (default 300)" },
     { name: "bridge-threshold", value: "n", help: "JIT: times an exit is taken before its continuation is compiled (default 1000)" },
     { name: "budget", value: "ops", help: "JIT: residual ops per compilation (default 4000)" },
     { name: "code-budget", value: "bytes", help: "JIT: total Wasm bytes compiled; past it the interpreter runs on (default 16 MiB)" },
