@@ -15,7 +15,7 @@ import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { TranslatedModule } from "../backend/wasm/index.ts";
 import type { ExitInfo, Residual } from "../pe/index.ts";
-import { exitNeedsNoBridge, formatResidual, linkBridge, specializeAt, specializeExit } from "../pe/index.ts";
+import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, specializeAt, specializeExit } from "../pe/index.ts";
 import { ENTER, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
@@ -457,6 +457,11 @@ export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): 
   };
   if (!reuse) translated.hosts.set(EXIT_HOST, { name: EXIT_HOST, params: [{ kind: "i32" }], result: { kind: "void" } });
   if (!reuse) for (const [n, g] of p.graphs) translated.graphs.set(n, withEntries(translated, g, found.portal.result));
+  // The continuation at the merge point, where most exits resume, is translated with the
+  // interpreter rather than compiled again with each VM's first compilation that needs it.
+  const cont = mergePointContinuation(forPE, found.portal);
+  const cg = forPE.graphs.get(cont);
+  if (cg && !translated.graphs.has(cont)) translated.graphs.set(cont, withEntries(translated, cg, found.portal.result));
   return new Jit(forPE, translated, found.portal, found.driver, opts);
 }
 

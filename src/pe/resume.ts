@@ -22,7 +22,7 @@ import { I32, VOID, itemValueType } from "../ir/types.ts";
 import type { Heap, HeapRef, LLValue } from "../llinterp/heap.ts";
 import { fromConst, zeroConst } from "./abstract.ts";
 import type { NGraph } from "./normalize.ts";
-import { liveAt } from "./normalize.ts";
+import { liveAt, normalize } from "./normalize.ts";
 import { PEError } from "./errors.ts";
 
 /** Where an interpreter value is at an exit. */
@@ -138,6 +138,18 @@ export function freshGraphName(p: Program, base: string): string {
   let name = safe;
   for (let k = 2; p.graphs.has(name); k++) name = `${safe}_${k}`;
   return name;
+}
+
+/**
+ * The continuation graph at the portal's merge point (made on first use), where exits at a merge
+ * point resume: a JIT can translate it ahead of time with the interpreter instead of compiling it
+ * with the first compilation that needs it.
+ */
+export function mergePointContinuation(p: Program, portal: Graph): string {
+  const ng = normalize(p, portal);
+  const mb = [...ng.mergeBlocks][0];
+  if (!mb) throw new PEError(`graph '${portal.name}' has no jit_merge_point`);
+  return contGraph(p, ng, mb, 0);
 }
 
 /** Continuation graphs already built, per normalized graph and point: programs that share the interpreter's graphs share them. */
