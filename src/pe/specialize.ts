@@ -1300,10 +1300,11 @@ class Specializer {
         return "end";
       }
       case "raise": {
-        // Raises are not caught (the IR has no handlers): a constant raised value (a guest error)
-        // ends the run the same way from residual code, with no exit to the interpreter.
+        // Raises are not caught (the IR has no handlers): an i32 constant raised (a guest error,
+        // reported by its message alone) ends the run the same way from residual code, with no
+        // exit to the interpreter. Other raised values exit (their report names where they rose).
         const v = this.val(f, e.value);
-        if (v.k === "const") {
+        if (v.k === "const" && v.c.type.kind === "i32") {
           this.close({ kind: "raise", value: v.c });
           return "end";
         }
