@@ -13,6 +13,7 @@ import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
+import { carryLoopItems } from "./loopitems.ts";
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   for (let round = 0; round < 12; round++) {
@@ -29,6 +30,12 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
     const c = simplify(p, g);
     const d = removeDead(g, safeOps);
     if (!a && !c && !d) break;
+  }
+  // loop-carried items once the loops are clean, then one more round for what that exposes
+  if (carryLoopItems(p, g)) {
+    forwardLoads(p, g);
+    simplify(p, g);
+    removeDead(g, safeOps);
   }
   sparseArrays(p, g);
 }

@@ -1,0 +1,411 @@
+// Loop-carried array items in residual loops (scalar replacement of loop-carried memory): an item
+// `a[i + c]` of a natural loop, with `a` and `i` loop-invariant, that only this loop's accesses to
+// that very place can touch, is read once in a new pre-header, carried around the loop as a block
+// parameter (reads use it, writes update it: a byte item as `v & 255`) and written back on every
+// link that leaves the loop. Part of the residual graph's cleanup (`cleanup.ts`).
+
+import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
+import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
+import { constant, newVar } from "../ir/builder.ts";
+import { isPure } from "../ir/ops.ts";
+import { STD_HOSTS } from "../ir/hosts.ts";
+import { I32, itemValueType } from "../ir/types.ts";
+import { constKey } from "./abstract.ts";
+
+/** An item: an array value and an index `base + off` (base null: the constant `off`). */
+interface Place {
+  readonly type: string;
+  readonly arr: Value;
+  readonly base: Var | null;
+  readonly off: number;
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (a.kind === "var" || b.kind === "var") return a === b;
+  return a.value === b.value || constKey(a) === constKey(b);
+}
+
+function samePlace(a: Place, b: Place): boolean {
+  return a.type === b.type && sameValue(a.arr, b.arr) && a.base === b.base && a.off === b.off;
+}
+
+/** Provably different items: the same array value at indices that differ by a constant. */
+function distinct(a: Place, b: Place): boolean {
+  return a.type !== b.type || (sameValue(a.arr, b.arr) && a.base === b.base && a.off !== b.off);
+}
+
+/** Dominator tree (immediate dominators) of the reachable blocks, and their reverse postorder. */
+function dominators(blocks: Block[]): { idom: Map<Block, Block>; rpo: Block[] } {
+  const order: Block[] = [];
+  const seen = new Set<Block>();
+  const start = blocks[0] as Block;
+  // iterative depth-first postorder
+  const stack: { b: Block; next: number }[] = [{ b: start, next: 0 }];
+  seen.add(start);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { b: Block; next: number };
+    const succ = exitLinks(top.b.exit);
+    if (top.next < succ.length) {
+      const t = (succ[top.next++] as Link).target;
+      if (!seen.has(t)) {
+        seen.add(t);
+        stack.push({ b: t, next: 0 });
+      }
+    } else {
+      order.push(top.b);
+      stack.pop();
+    }
+  }
+  const rpo = order.reverse();
+  const num = new Map<Block, number>();
+  rpo.forEach((b, i) => {
+    num.set(b, i);
+  });
+  const preds = new Map<Block, Block[]>();
+  for (const b of rpo) {
+    for (const l of exitLinks(b.exit)) {
+      const ps = preds.get(l.target);
+      if (ps) ps.push(b);
+      else preds.set(l.target, [b]);
+    }
+  }
+  const idom = new Map<Block, Block>([[start, start]]);
+  const intersect = (x: Block, y: Block): Block => {
+    let a = x;
+    let b = y;
+    while (a !== b) {
+      while ((num.get(a) as number) > (num.get(b) as number)) a = idom.get(a) as Block;
+      while ((num.get(b) as number) > (num.get(a) as number)) b = idom.get(b) as Block;
+    }
+    return a;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const b of rpo) {
+      if (b === start) continue;
+      let d: Block | undefined;
+      for (const p of preds.get(b) ?? []) if (idom.has(p)) d = d ? intersect(p, d) : p;
+      if (d && idom.get(b) !== d) {
+        idom.set(b, d);
+        changed = true;
+      }
+    }
+  }
+  return { idom, rpo };
+}
+
+function dominates(idom: Map<Block, Block>, a: Block, b: Block): boolean {
+  for (let x = b; ; ) {
+    if (x === a) return true;
+    const up = idom.get(x);
+    if (!up || up === x) return false;
+    x = up;
+  }
+}
+
+interface Loop {
+  readonly header: Block;
+  readonly body: Set<Block>;
+}
+
+/** Natural loops (one per header), smallest first. */
+function naturalLoops(rpo: Block[], idom: Map<Block, Block>): Loop[] {
+  const preds = new Map<Block, Block[]>();
+  const num = new Map<Block, number>();
+  rpo.forEach((b, i) => {
+    num.set(b, i);
+    for (const l of exitLinks(b.exit)) {
+      const ps = preds.get(l.target);
+      if (ps) ps.push(b);
+      else preds.set(l.target, [b]);
+    }
+  });
+  const loops = new Map<Block, Set<Block>>();
+  for (const b of rpo) {
+    for (const l of exitLinks(b.exit)) {
+      const h = l.target;
+      // a back edge goes to a block that dominates its source (so comes earlier in reverse postorder)
+      if ((num.get(h) as number) > (num.get(b) as number) || !dominates(idom, h, b)) continue;
+      const body = loops.get(h) ?? new Set<Block>([h]);
+      loops.set(h, body);
+      const work = [b];
+      while (work.length > 0) {
+        const x = work.pop() as Block;
+        if (body.has(x)) continue;
+        body.add(x);
+        work.push(...(preds.get(x) ?? []));
+      }
+    }
+  }
+  return [...loops].map(([header, body]) => ({ header, body })).sort((a, b) => a.body.size - b.body.size);
+}
+
+/** Carry the items of residual loops in block parameters; true if any loop changed. */
+export function carryLoopItems(p: Program, g: Graph): boolean {
+  if (!g.blocks.some(mayHead)) return false;
+  let changed = false;
+  // each pass transforms loops that do not overlap one transformed in it; the next pass sees the
+  // new blocks (outer loops of a transformed one)
+  for (let n = 0; n < 16; n++) {
+    const blocks = reachableBlocks(g);
+    if (blocks.length === 0) return changed;
+    const { idom, rpo } = dominators(blocks);
+    const all = [...rpo];
+    const labels = new Set(rpo.map((b) => b.label));
+    const sub = new Map<Var, Value>();
+    const touched = new Set<Block>();
+    for (const loop of naturalLoops(rpo, idom)) {
+      if ([...loop.body].some((b) => touched.has(b))) continue;
+      if (transformLoop(p, g, loop, rpo, all, labels, sub)) for (const b of loop.body) touched.add(b);
+    }
+    if (touched.size === 0) break;
+    substituteAll(all, sub);
+    g.blocks = reachableBlocks(g);
+    changed = true;
+  }
+  return changed;
+}
+
+/** Whether a block could be the header of a loop with carried items: its first op that is not pure accesses an item. */
+function mayHead(b: Block): boolean {
+  for (const o of b.ops) {
+    if (o.op === "getitem" || o.op === "setitem") return true;
+    if (!isPure(o.op)) return false;
+  }
+  return false;
+}
+
+/** Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new blocks. */
+function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Block[], labels: Set<string>, sub: Map<Var, Value>): boolean {
+  const { header: h, body } = loop;
+  if (h === g.blocks[0]) return false;
+  // only items the header accesses before anything that may fail can be carried
+  if (!mayHead(h)) return false;
+  const defs = new Map<Var, Op>();
+  const inLoop = new Set<Var>();
+  for (const b of body) {
+    for (const v of b.params) inLoop.add(v);
+    for (const o of b.ops) {
+      if (o.result) {
+        defs.set(o.result, o);
+        inLoop.add(o.result);
+      }
+    }
+  }
+  const backLinks: Link[] = [];
+  const entryLinks: Link[] = [];
+  for (const b of all) {
+    for (const l of exitLinks(b.exit)) {
+      if (l.target === h) (body.has(b) ? backLinks : entryLinks).push(l);
+      else if (body.has(l.target) && !body.has(b)) return false; // entered elsewhere than the header
+    }
+  }
+  // header params passed unchanged around the loop
+  const invariantParam = new Set<Var>(h.params.filter((v, i) => backLinks.every((l) => l.args[i] === v)));
+  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop.has(v) || invariantParam.has(v);
+  const place = (o: Op): Place | null => {
+    const [arr, ix] = o.args;
+    if (!arr || !ix || !invariant(arr) || arr.kind === "const") return null;
+    let v: Value = ix;
+    let off = 0;
+    for (let depth = 0; depth < 8 && v.kind === "var"; depth++) {
+      const d = defs.get(v);
+      const c = d?.args[1];
+      if (!d || (d.op !== "int_add" && d.op !== "int_sub") || c?.kind !== "const" || typeof c.value !== "number") break;
+      off = (off + (d.op === "int_add" ? c.value : -c.value)) | 0;
+      v = d.args[0] as Value;
+    }
+    if (v.kind === "const")
+      return typeof v.value === "number" ? { type: o.attrs.type ?? "", arr, base: null, off: (off + v.value) | 0 } : null;
+    return invariant(v) ? { type: o.attrs.type ?? "", arr, base: v, off } : null;
+  };
+  // every item access in the loop; give up on calls that may reach the heap
+  const accesses: { op: Op; pl: Place | null; type: string }[] = [];
+  const placeOf = new Map<Op, Place | null>();
+  const poisoned = new Set<string>();
+  for (const b of body) {
+    for (const o of b.ops) {
+      const type = o.attrs.type ?? "";
+      switch (o.op) {
+        case "getitem":
+        case "setitem":
+          accesses.push({ op: o, pl: place(o), type });
+          placeOf.set(o, (accesses[accesses.length - 1] as { pl: Place | null }).pl);
+          break;
+        case "arraycopy":
+          poisoned.add(type);
+          break;
+        case "call_host": {
+          const std = Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "");
+          if (!std || o.args.some((a) => a.type.kind === "ref" || a.type.kind === "null")) return false;
+          break;
+        }
+        case "call":
+        case "call_ref":
+        case "jit_merge_point":
+        case "can_enter_jit":
+          return false;
+      }
+    }
+  }
+  // an item no other access in the loop may touch
+  const alone = (pl: Place): boolean =>
+    !poisoned.has(pl.type) && accesses.every((x) => x.type !== pl.type || (x.pl !== null && (samePlace(x.pl, pl) || distinct(x.pl, pl))));
+  // the items carried: those the header accesses before anything else could fail, in that order
+  const items: { pl: Place; first: Op }[] = [];
+  for (const o of h.ops) {
+    if (o.op === "getitem" || o.op === "setitem") {
+      const pl = placeOf.get(o);
+      if (pl && items.some((it) => samePlace(it.pl, pl))) continue;
+      if (!pl || !alone(pl)) break;
+      items.push({ pl, first: o });
+    } else if (!isPure(o.op)) break;
+  }
+  if (items.length === 0) return false;
+  const itemOf = (o: Op): number => {
+    const pl = placeOf.get(o);
+    return pl ? items.findIndex((it) => samePlace(it.pl, pl)) : -1;
+  };
+  const byte = (pl: Place): boolean => arrayDef(p, pl.type)?.item.kind === "u8";
+  const label = (base: string): string => {
+    let l = base;
+    for (let k = 1; labels.has(l); k++) l = `${base}.${k}`;
+    labels.add(l);
+    return l;
+  };
+  // the pre-header: the header's params, then the items read (with the first access's location)
+  const preParams = h.params.map((v) => newVar(v.type, v.name));
+  const outside = (v: Value): Value => {
+    const i = v.kind === "var" ? h.params.indexOf(v) : -1;
+    return i >= 0 ? (preParams[i] as Var) : v;
+  };
+  const preOps: Op[] = [];
+  const loaded: Value[] = items.map(({ pl, first }) => {
+    let ix: Value = constant(I32, pl.off);
+    if (pl.base) {
+      ix = outside(pl.base);
+      if (pl.off !== 0) {
+        const t = newVar(I32, "ix");
+        preOps.push({ op: "int_add", args: [ix, constant(I32, pl.off)], result: t, attrs: {} });
+        ix = t;
+      }
+    }
+    const r = newVar(itemValueType(arrayDef(p, pl.type)?.item ?? I32), "item");
+    preOps.push({
+      op: "getitem",
+      args: [outside(pl.arr), ix],
+      result: r,
+      attrs: { type: pl.type },
+      ...(first.loc ? { loc: first.loc } : {}),
+    });
+    return r;
+  });
+  const pre: Block = {
+    label: label(`${h.label}.pre`),
+    params: preParams,
+    ops: preOps,
+    exit: { kind: "jump", link: { target: h, args: [...preParams, ...loaded] } },
+  };
+  for (const l of entryLinks) l.target = pre;
+  all.push(pre);
+  // the value of each item at the start and end of every loop block, in reverse postorder
+  const loopBlocks = rpo.filter((b) => body.has(b));
+  const linksTo = new Map<Block, Link[]>();
+  for (const b of loopBlocks)
+    for (const l of exitLinks(b.exit)) if (body.has(l.target)) linksTo.set(l.target, [...(linksTo.get(l.target) ?? []), l]);
+  const predOf = new Map<Link, Block>();
+  for (const b of loopBlocks) for (const l of exitLinks(b.exit)) predOf.set(l, b);
+  const atEnd = new Map<Block, Value[]>();
+  const written = items.map(() => false);
+  const withParams = new Map<Block, Var[]>();
+  for (const b of loopBlocks) {
+    const ins = linksTo.get(b) ?? [];
+    let cur: Value[];
+    if (b !== h && ins.length === 1) cur = [...(atEnd.get(predOf.get(ins[0] as Link) as Block) as Value[])];
+    else {
+      const ps = items.map(({ pl }) => newVar(itemValueType(arrayDef(p, pl.type)?.item ?? I32), "item"));
+      b.params.push(...ps);
+      withParams.set(b, ps);
+      cur = [...ps];
+    }
+    const ops: Op[] = [];
+    for (const o of b.ops) {
+      const k = o.op === "getitem" || o.op === "setitem" ? itemOf(o) : -1;
+      if (k < 0) {
+        ops.push(o);
+        continue;
+      }
+      if (o.op === "getitem") {
+        if (o.result) sub.set(o.result, cur[k] as Value);
+        continue;
+      }
+      written[k] = true;
+      const v = o.args[2] as Value;
+      if (!byte((items[k] as { pl: Place }).pl)) cur[k] = v;
+      else if (v.kind === "const") cur[k] = constant(I32, (v.value as number) & 255);
+      else {
+        const t = newVar(I32, "item");
+        ops.push({ op: "int_and", args: [v, constant(I32, 255)], result: t, attrs: {}, ...(o.loc ? { loc: o.loc } : {}) });
+        cur[k] = t;
+      }
+    }
+    b.ops = ops;
+    atEnd.set(b, cur);
+  }
+  // links inside the loop pass the items to blocks that take them as params
+  for (const b of loopBlocks) for (const l of exitLinks(b.exit)) if (withParams.has(l.target)) l.args.push(...(atEnd.get(b) as Value[]));
+  // written items go back to memory on every link that leaves the loop
+  const preds = new Map<Block, number>();
+  for (const b of all) for (const l of exitLinks(b.exit)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
+  for (const b of loopBlocks) {
+    for (const l of exitLinks(b.exit)) {
+      if (body.has(l.target)) continue;
+      const end = atEnd.get(b) as Value[];
+      const stores: Op[] = [];
+      items.forEach(({ pl }, k) => {
+        if (!written[k]) return;
+        let ix: Value = constant(I32, pl.off);
+        if (pl.base) {
+          ix = pl.base;
+          if (pl.off !== 0) {
+            const t = newVar(I32, "ix");
+            stores.push({ op: "int_add", args: [pl.base, constant(I32, pl.off)], result: t, attrs: {} });
+            ix = t;
+          }
+        }
+        stores.push({ op: "setitem", args: [pl.arr, ix, end[k] as Value], result: null, attrs: { type: pl.type } });
+      });
+      if (stores.length === 0) continue;
+      if (preds.get(l.target) === 1 && l.target !== g.blocks[0]) l.target.ops.unshift(...stores);
+      else {
+        const out: Block = {
+          label: label(`${b.label}.out`),
+          params: [],
+          ops: stores,
+          exit: { kind: "jump", link: { target: l.target, args: l.args } },
+        };
+        l.target = out;
+        l.args = [];
+        all.push(out);
+      }
+    }
+  }
+  return true;
+}
+
+function substituteAll(blocks: readonly Block[], sub: Map<Var, Value>): void {
+  if (sub.size === 0) return;
+  const res = (v: Value): Value => {
+    let x = v;
+    for (let n = 0; x.kind === "var" && sub.has(x) && n <= sub.size; n++) x = sub.get(x) as Value;
+    return x;
+  };
+  for (const b of blocks) {
+    for (const o of b.ops) for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
+    const e = b.exit;
+    if (e.kind === "branch") e.cond = res(e.cond);
+    else if (e.kind === "switch") e.value = res(e.value);
+    else if ((e.kind === "return" && e.value) || e.kind === "raise") e.value = res(e.value as Value);
+    for (const l of exitLinks(e)) for (let i = 0; i < l.args.length; i++) l.args[i] = res(l.args[i] as Value);
+  }
+}
