@@ -5,6 +5,7 @@
 import type { Block, Const, Graph, Op, Program, SourceLoc, Value, Var } from "./graph.ts";
 import { allFields, exitLinks, exitOperands, isAssignable, locToString, reachableBlocks, structDef } from "./graph.ts";
 import type { OpName } from "./ops.ts";
+import { dominators } from "./dominators.ts";
 import { isOpName } from "./ops.ts";
 import { blockLabels, printValue, varNames } from "./print.ts";
 import { expectedOperands, resultType, TypingError } from "./typing.ts";
@@ -114,57 +115,6 @@ function constProblem(p: Program, c: Const): string | null {
   }
 }
 
-/** Immediate dominators of the reachable blocks (Cooper, Harvey & Kennedy's iterative algorithm). */
-function dominators(g: Graph): Map<Block, Block> {
-  const order: Block[] = []; // postorder
-  const index = new Map<Block, number>();
-  const start = g.blocks[0];
-  const idom = new Map<Block, Block>();
-  if (!start) return idom;
-  const seen = new Set<Block>([start]);
-  const stack: { b: Block; next: number }[] = [{ b: start, next: 0 }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1] as { b: Block; next: number };
-    const links = exitLinks(top.b.exit);
-    if (top.next < links.length) {
-      const t = (links[top.next++] as { target: Block }).target;
-      if (!seen.has(t)) {
-        seen.add(t);
-        stack.push({ b: t, next: 0 });
-      }
-    } else {
-      stack.pop();
-      index.set(top.b, order.length);
-      order.push(top.b);
-    }
-  }
-  const preds = new Map<Block, Block[]>();
-  for (const b of order) preds.set(b, []);
-  for (const b of order) for (const l of exitLinks(b.exit)) preds.get(l.target)?.push(b);
-  idom.set(start, start);
-  const intersect = (a: Block, b: Block): Block => {
-    while (a !== b) {
-      while ((index.get(a) as number) < (index.get(b) as number)) a = idom.get(a) as Block;
-      while ((index.get(b) as number) < (index.get(a) as number)) b = idom.get(b) as Block;
-    }
-    return a;
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let i = order.length - 1; i >= 0; i--) {
-      const b = order[i] as Block;
-      if (b === start) continue;
-      let d: Block | undefined;
-      for (const p of preds.get(b) ?? []) if (idom.has(p)) d = d ? intersect(p, d) : p;
-      if (d && idom.get(b) !== d) {
-        idom.set(b, d);
-        changed = true;
-      }
-    }
-  }
-  return idom;
-}
-
 function dominates(idom: Map<Block, Block>, a: Block, b: Block): boolean {
   for (let x = b; ; ) {
     if (x === a) return true;
@@ -196,7 +146,7 @@ class GraphVerifier {
     this.owners = owners;
     this.names = varNames(g);
     this.labels = blockLabels(g);
-    this.idom = dominators(g);
+    this.idom = dominators(g.blocks[0]).idom;
     this.reachable = new Set(reachableBlocks(g));
     this.inGraph = new Set(g.blocks);
   }

@@ -14,6 +14,7 @@ import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
 import { carryLoopItems } from "./loopitems.ts";
+import { chase, substituteIn } from "./substitute.ts";
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   for (let round = 0; round < 12; round++) {
@@ -301,7 +302,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
     const b = roots.pop() as Block;
     if (!done.has(b)) visit(b, new Map());
   }
-  substitute(g, sub);
+  substituteIn(g.blocks, sub);
   return changed;
 }
 
@@ -389,7 +390,7 @@ function simplify(p: Program, g: Graph): boolean {
       }
     }
   }
-  substitute(g, sub);
+  substituteIn(g.blocks, sub);
   return changed;
 }
 
@@ -518,39 +519,6 @@ function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: 
   }
 }
 
-function substitute(g: Graph, sub: Map<Var, Value>): void {
-  if (sub.size === 0) return;
-  const res = (v: Value): Value => {
-    return chase(sub, v);
-  };
-  for (const b of g.blocks) {
-    for (const o of b.ops) for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
-    const e = b.exit;
-    if (e.kind === "branch") e.cond = res(e.cond);
-    else if (e.kind === "switch") e.value = res(e.value);
-    else if ((e.kind === "return" && e.value) || e.kind === "raise") e.value = res(e.value as Value);
-    for (const l of exitLinks(e)) for (let i = 0; i < l.args.length; i++) l.args[i] = res(l.args[i] as Value);
-  }
-}
-
-/** The value `v` stands for after the substitutions in `sub` (chains of any length; each var on the way then maps to it directly). */
-function chase(sub: Map<Var, Value>, v: Value): Value {
-  let x = v;
-  // at most sub.size steps: a cycle (which substitutions never make) cannot hang
-  for (let n = 0; x.kind === "var" && n <= sub.size; n++) {
-    const next = sub.get(x);
-    if (next === undefined) break;
-    x = next;
-  }
-  for (let y = v; y.kind === "var" && y !== x; ) {
-    const next = sub.get(y);
-    if (next === undefined || next === x) break;
-    sub.set(y, x);
-    y = next;
-  }
-  return x;
-}
-
 function predCounts(g: Graph): Map<Block, number> {
   const n = new Map<Block, number>();
   for (const b of g.blocks) for (const l of exitLinks(b.exit)) n.set(l.target, (n.get(l.target) ?? 0) + 1);
@@ -582,7 +550,7 @@ function mergeChains(g: Graph): boolean {
   }
   if (changed) {
     g.blocks = g.blocks.filter((b) => !gone.has(b));
-    substitute(g, sub);
+    substituteIn(g.blocks, sub);
   }
   return changed;
 }

@@ -7,10 +7,12 @@
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
 import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
+import { dominators } from "../ir/dominators.ts";
 import { isPure } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { I32, itemValueType } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
+import { substituteIn } from "./substitute.ts";
 
 /** An item: an array value and an index `base + off` (base null: the constant `off`). */
 interface Place {
@@ -32,66 +34,6 @@ function samePlace(a: Place, b: Place): boolean {
 /** Provably different items: the same array value at indices that differ by a constant. */
 function distinct(a: Place, b: Place): boolean {
   return a.type !== b.type || (sameValue(a.arr, b.arr) && a.base === b.base && a.off !== b.off);
-}
-
-/** Dominator tree (immediate dominators) of the reachable blocks, and their reverse postorder. */
-function dominators(blocks: Block[]): { idom: Map<Block, Block>; rpo: Block[] } {
-  const order: Block[] = [];
-  const seen = new Set<Block>();
-  const start = blocks[0] as Block;
-  // iterative depth-first postorder
-  const stack: { b: Block; next: number }[] = [{ b: start, next: 0 }];
-  seen.add(start);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1] as { b: Block; next: number };
-    const succ = exitLinks(top.b.exit);
-    if (top.next < succ.length) {
-      const t = (succ[top.next++] as Link).target;
-      if (!seen.has(t)) {
-        seen.add(t);
-        stack.push({ b: t, next: 0 });
-      }
-    } else {
-      order.push(top.b);
-      stack.pop();
-    }
-  }
-  const rpo = order.reverse();
-  const num = new Map<Block, number>();
-  rpo.forEach((b, i) => {
-    num.set(b, i);
-  });
-  const preds = new Map<Block, Block[]>();
-  for (const b of rpo) {
-    for (const l of exitLinks(b.exit)) {
-      const ps = preds.get(l.target);
-      if (ps) ps.push(b);
-      else preds.set(l.target, [b]);
-    }
-  }
-  const idom = new Map<Block, Block>([[start, start]]);
-  const intersect = (x: Block, y: Block): Block => {
-    let a = x;
-    let b = y;
-    while (a !== b) {
-      while ((num.get(a) as number) > (num.get(b) as number)) a = idom.get(a) as Block;
-      while ((num.get(b) as number) > (num.get(a) as number)) b = idom.get(b) as Block;
-    }
-    return a;
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const b of rpo) {
-      if (b === start) continue;
-      let d: Block | undefined;
-      for (const p of preds.get(b) ?? []) if (idom.has(p)) d = d ? intersect(p, d) : p;
-      if (d && idom.get(b) !== d) {
-        idom.set(b, d);
-        changed = true;
-      }
-    }
-  }
-  return { idom, rpo };
 }
 
 function dominates(idom: Map<Block, Block>, a: Block, b: Block): boolean {
@@ -149,7 +91,7 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
   for (let n = 0; n < 16; n++) {
     const blocks = reachableBlocks(g);
     if (blocks.length === 0) return changed;
-    const { idom, rpo } = dominators(blocks);
+    const { idom, rpo } = dominators(blocks[0]);
     const all = [...rpo];
     const labels = new Set(rpo.map((b) => b.label));
     const sub = new Map<Var, Value>();
@@ -159,7 +101,7 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
       if (transformLoop(p, g, loop, rpo, all, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
-    substituteAll(all, sub);
+    substituteIn(all, sub);
     g.blocks = reachableBlocks(g);
     changed = true;
   }
@@ -391,21 +333,4 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
     }
   }
   return true;
-}
-
-function substituteAll(blocks: readonly Block[], sub: Map<Var, Value>): void {
-  if (sub.size === 0) return;
-  const res = (v: Value): Value => {
-    let x = v;
-    for (let n = 0; x.kind === "var" && sub.has(x) && n <= sub.size; n++) x = sub.get(x) as Value;
-    return x;
-  };
-  for (const b of blocks) {
-    for (const o of b.ops) for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
-    const e = b.exit;
-    if (e.kind === "branch") e.cond = res(e.cond);
-    else if (e.kind === "switch") e.value = res(e.value);
-    else if ((e.kind === "return" && e.value) || e.kind === "raise") e.value = res(e.value as Value);
-    for (const l of exitLinks(e)) for (let i = 0; i < l.args.length; i++) l.args[i] = res(l.args[i] as Value);
-  }
 }
