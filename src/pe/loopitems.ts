@@ -296,12 +296,15 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
   }
   // links inside the loop pass the items to blocks that take them as params
   for (const b of loopBlocks) for (const l of exitLinks(b.exit)) if (withParams.has(l.target)) l.args.push(...(atEnd.get(b) as Value[]));
-  // written items go back to memory on every link that leaves the loop
+  // written items go back to memory on every link that leaves the loop, except links to a block
+  // that only raises: nothing is caught (the IR has no handlers), so the run ends there and
+  // nothing reads memory after it
   const preds = new Map<Block, number>();
   for (const b of all) for (const l of exitLinks(b.exit)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
   for (const b of loopBlocks) {
     for (const l of exitLinks(b.exit)) {
       if (body.has(l.target)) continue;
+      if (l.target.ops.length === 0 && l.target.exit.kind === "raise") continue;
       const end = atEnd.get(b) as Value[];
       const stores: Op[] = [];
       items.forEach(({ pl }, k) => {

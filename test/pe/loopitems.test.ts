@@ -111,6 +111,15 @@ describe("loop-carried array items", () => {
     assert.equal(agree("wrap", [bytes(200), 0, 1, 44]), "44200 [44]");
   });
 
+  it("a link to a block that only raises writes nothing back; the other links out do", () => {
+    assert.equal(itemOps(opt("decraise")), 0);
+    const raising = opt("decraise").blocks.filter((b) => b.exit.kind === "raise");
+    assert.ok(raising.length > 0);
+    for (const b of raising) assert.deepEqual(b.ops, [], "no store-back before the raise");
+    assert.match(agree("decraise", [bytes(10), 0]), /^failed:/);
+    assert.equal(agree("decraise", [bytes(3), 0]), "0 [0]");
+  });
+
   it("an i32 item over several blocks of a loop", () => {
     assert.equal(itemOps(opt("ints")), 0);
     for (const v of [7, 27, -3, 2147483647]) agree("ints", [ints(1, v, 2), 1, 20]);

@@ -174,3 +174,24 @@ body():
 done():
   return %k
 }
+
+; a[i] counted down, with a guest error when it reaches 7: the link to the block that only raises
+; leaves the loop without writing the item back (the run ends there)
+graph decraise -> i32 {
+start(%a: Bytes, %i: i32):
+  jump loop(%a, %i)
+loop(%x: Bytes, %j: i32):
+  %v: i32 = getitem<Bytes> %x, %j
+  %w: i32 = int_sub %v, 1
+  setitem<Bytes> %x, %j, %w
+  %m: i32 = int_and %w, 255
+  %e: bool = int_eq %m, 7
+  branch %e, fail(), next()
+next():
+  %c: bool = int_ne %m, 0
+  branch %c, loop(%x, %j), done()
+fail():
+  raise 1
+done():
+  return 0
+}
