@@ -14,6 +14,7 @@ import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
 import { carryLoopItems } from "./loopitems.ts";
+import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
@@ -26,6 +27,13 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
     if (!a && !b && !c && !d) break;
   }
   g.blocks = reachableBlocks(g);
+  // chains of checks raising the same guest error become one range check
+  if (mergeRangeChecks(g)) {
+    mergeChains(g);
+    simplify(p, g);
+    removeDead(g, safeOps);
+    g.blocks = reachableBlocks(g);
+  }
   for (let round = 0; round < 6; round++) {
     const a = forwardLoads(p, g);
     const c = simplify(p, g);

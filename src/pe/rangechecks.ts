@@ -1,0 +1,145 @@
+// Merging chains of checks that raise the same guest error (a cleanup pass, see cleanup.ts). An
+// interpreter checks each step of a guest instruction sequence: Brainfuck's `>>>>` tests
+// `ptr + k == LAST` before each move and fails with the same error. In residual code these are
+// blocks each ending in `branch (x + c_i == K_i), <raise r>, next` with only pure, non-failing
+// scalar ops between them. The chain raises r exactly when x is one of the K_i - c_i, and nothing
+// observable happens between the tests, so when those values are contiguous the first test
+// becomes one unsigned range test (x - lo <= hi - lo) and the others go.
+
+import type { Block, Graph, Link, Op, Value, Var } from "../ir/graph.ts";
+import { exitLinks } from "../ir/graph.ts";
+import { constant, newVar } from "../ir/builder.ts";
+import type { ScalarOpName } from "../ir/ops.ts";
+import { BOOL, I32 } from "../ir/types.ts";
+
+/** Scalar ops that cannot fail and have no effect: the only ops allowed between merged checks. */
+const SAFE = new Set<ScalarOpName>([
+  "int_add",
+  "int_sub",
+  "int_mul",
+  "int_and",
+  "int_or",
+  "int_xor",
+  "int_shl",
+  "int_shr",
+  "int_ushr",
+  "int_neg",
+  "int_invert",
+  "int_eq",
+  "int_ne",
+  "int_lt",
+  "int_le",
+  "int_gt",
+  "int_ge",
+  "uint_lt",
+  "uint_le",
+  "uint_gt",
+  "uint_ge",
+  "bool_not",
+  "bool_eq",
+  "bool_ne",
+]);
+
+/** A check: the block's branch tests `root + off == k` and its true side only raises `raised`. */
+interface Check {
+  readonly root: Value;
+  readonly off: number;
+  readonly k: number;
+  readonly raised: number;
+  readonly cont: Link;
+}
+
+function i32Const(v: Value): number | null {
+  return v.kind === "const" && v.type.kind === "i32" && typeof v.value === "number" ? v.value : null;
+}
+
+/** Merge the check chains of `g`; true if anything changed. */
+export function mergeRangeChecks(g: Graph): boolean {
+  const preds = new Map<Block, number>();
+  for (const b of g.blocks) for (const l of exitLinks(b.exit)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
+  // values as a root plus a constant offset (through int_add/int_sub of constants, and through
+  // the parameters of blocks with one predecessor, which are their arguments)
+  const alias = new Map<Var, Value>();
+  const offsetOf = new Map<Var, { root: Value; off: number }>();
+  const resolve = (v: Value): { root: Value; off: number } => {
+    let x = v;
+    for (let n = 0; x.kind === "var" && alias.has(x) && n < 10000; n++) x = alias.get(x) as Value;
+    return x.kind === "var" ? (offsetOf.get(x) ?? { root: x, off: 0 }) : { root: x, off: 0 };
+  };
+  for (const b of g.blocks) {
+    for (const l of exitLinks(b.exit))
+      if (preds.get(l.target) === 1 && l.target !== g.blocks[0])
+        l.target.params.forEach((p, i) => {
+          const a = l.args[i];
+          if (a) alias.set(p, a);
+        });
+    for (const o of b.ops) {
+      if (!o.result || (o.op !== "int_add" && o.op !== "int_sub")) continue;
+      const [a, c] = o.args as [Value, Value];
+      const ka = i32Const(a);
+      const kc = i32Const(c);
+      if (kc !== null && ka === null) {
+        const r = resolve(a);
+        offsetOf.set(o.result, { root: r.root, off: (r.off + (o.op === "int_add" ? kc : -kc)) | 0 });
+      } else if (ka !== null && kc === null && o.op === "int_add") {
+        const r = resolve(c);
+        offsetOf.set(o.result, { root: r.root, off: (r.off + ka) | 0 });
+      }
+    }
+  }
+  const checkOf = (b: Block): Check | null => {
+    const e = b.exit;
+    if (e.kind !== "branch" || e.cond.kind !== "var") return null;
+    const t = e.ifTrue.target;
+    if (e.ifTrue.args.length > 0 || t.ops.length > 0 || t.exit.kind !== "raise") return null;
+    const raised = i32Const(t.exit.value);
+    if (raised === null) return null;
+    const def = b.ops.find((o) => o.result === e.cond);
+    if (def?.op !== "int_eq") return null;
+    const [a, c] = def.args as [Value, Value];
+    const k = i32Const(c) ?? i32Const(a);
+    const x = i32Const(c) !== null ? a : c;
+    if (k === null || i32Const(x) !== null) return null;
+    const r = resolve(x);
+    return { root: r.root, off: r.off, k, raised, cont: e.ifFalse };
+  };
+  const sameRoot = (a: Value, b: Value): boolean => a === b;
+  let changed = false;
+  const done = new Set<Block>();
+  for (const b0 of [...g.blocks]) {
+    if (done.has(b0)) continue;
+    const first = checkOf(b0);
+    if (!first) continue;
+    const chain: Block[] = [b0];
+    const values = [(first.k - first.off) | 0];
+    let cur = first;
+    for (;;) {
+      const next = cur.cont.target;
+      if (preds.get(next) !== 1 || next === g.blocks[0] || done.has(next) || chain.includes(next)) break;
+      const c = checkOf(next);
+      if (!c || c.raised !== first.raised || !sameRoot(c.root, first.root)) break;
+      const cond = next.exit.kind === "branch" ? next.exit.cond : null;
+      if (!next.ops.every((o) => o.result === cond || SAFE.has(o.op as ScalarOpName))) break;
+      chain.push(next);
+      values.push((c.k - c.off) | 0);
+      cur = c;
+    }
+    for (const b of chain) done.add(b);
+    if (chain.length < 2) continue;
+    const lo = Math.min(...values);
+    const hi = Math.max(...values);
+    if (hi - lo + 1 !== new Set(values).size) continue;
+    // the first check tests the whole range; the others always continue
+    const d = newVar(I32, "range");
+    const inRange = newVar(BOOL, "inrange");
+    const ops: Op[] = [
+      { op: "int_sub", args: [first.root, constant(I32, lo)], result: d, attrs: {} },
+      { op: "uint_le", args: [d, constant(I32, hi - lo)], result: inRange, attrs: {} },
+    ];
+    b0.ops.push(...ops);
+    if (b0.exit.kind === "branch") b0.exit.cond = inRange;
+    for (const b of chain.slice(1)) if (b.exit.kind === "branch") b.exit = { kind: "jump", link: b.exit.ifFalse };
+    changed = true;
+  }
+  return changed;
+}
