@@ -4,27 +4,14 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cloneGraph } from "../../src/ir/clone.ts";
-import type { Graph, Program } from "../../src/ir/graph.ts";
+import type { Graph } from "../../src/ir/graph.ts";
 import { arrayDef } from "../../src/ir/graph.ts";
 import type { LLValue } from "../../src/llinterp/heap.ts";
 import { L3, LLError } from "../../src/llinterp/interp.ts";
 import { JSHeap } from "../../src/llinterp/js-heap.ts";
-import { cleanup } from "../../src/pe/cleanup.ts";
-import { loadProgram, verify } from "./util.ts";
+import { withCleanedUpCopies } from "./util.ts";
 
-function optimized(): Program {
-  const p = loadProgram("rangechecks.ll");
-  for (const g of [...p.graphs.values()]) {
-    const c = cloneGraph(g, `${g.name}.opt`).graph;
-    cleanup(p, c, new Set());
-    p.graphs.set(c.name, c);
-  }
-  verify(p);
-  return p;
-}
-
-const p = optimized();
+const p = withCleanedUpCopies("rangechecks.ll");
 const opt = (name: string): Graph => p.graphs.get(`${name}.opt`) as Graph;
 /** Branches whose true side only raises: the checks left. */
 const checks = (g: Graph): number =>

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Block, Graph, Op, Program } from "../../src/ir/graph.ts";
+import { cloneGraph } from "../../src/ir/clone.ts";
 import { exitLinks, reachableBlocks } from "../../src/ir/graph.ts";
 import { parseProgram } from "../../src/ir/parse.ts";
 import { assertValid } from "../../src/ir/verify.ts";
@@ -11,10 +12,23 @@ import { MemoryIO, withHostIO } from "../../src/hints/index.ts";
 import type { LLValue } from "../../src/llinterp/heap.ts";
 import { L3, LLError } from "../../src/llinterp/interp.ts";
 import { JSHeap } from "../../src/llinterp/js-heap.ts";
+import { cleanup } from "../../src/pe/cleanup.ts";
 
 export function loadProgram(name: string): Program {
   const path = fileURLToPath(new URL(`./graphs/${name}`, import.meta.url));
   const p = parseProgram(readFileSync(path, "utf8"), name);
+  assertValid(p);
+  return p;
+}
+
+/** The program of graphs/`name` with a cleaned-up copy `<graph>.opt` of every graph (for the cleanup passes' tests). */
+export function withCleanedUpCopies(name: string): Program {
+  const p = loadProgram(name);
+  for (const g of [...p.graphs.values()]) {
+    const c = cloneGraph(g, `${g.name}.opt`).graph;
+    cleanup(p, c, new Set());
+    p.graphs.set(c.name, c);
+  }
   assertValid(p);
   return p;
 }
