@@ -56,3 +56,13 @@ export function dominators(start: Block | undefined): { idom: Map<Block, Block>;
   }
   return { idom, rpo: order.reverse() };
 }
+
+/** Whether block `a` dominates block `b`, given immediate dominators from `dominators`. */
+export function dominates(idom: Map<Block, Block>, a: Block, b: Block): boolean {
+  for (let x = b; ; ) {
+    if (x === a) return true;
+    const up = idom.get(x);
+    if (!up || up === x) return false;
+    x = up;
+  }
+}

@@ -5,7 +5,7 @@
 import type { Block, Const, Graph, Op, Program, SourceLoc, Value, Var } from "./graph.ts";
 import { allFields, exitLinks, exitOperands, isAssignable, locToString, reachableBlocks, structDef } from "./graph.ts";
 import type { OpName } from "./ops.ts";
-import { dominators } from "./dominators.ts";
+import { dominators, dominates } from "./dominators.ts";
 import { isOpName } from "./ops.ts";
 import { blockLabels, printValue, varNames } from "./print.ts";
 import { expectedOperands, resultType, TypingError } from "./typing.ts";
@@ -112,15 +112,6 @@ function constProblem(p: Program, c: Const): string | null {
       const sig: LLType = { kind: "fn", params: (g.blocks[0]?.params ?? []).map((x) => x.type), result: g.result };
       return typeEq(sig, t) ? null : `@${v.fn} has type ${typeToString(sig)}, not ${typeToString(t)}`;
     }
-  }
-}
-
-function dominates(idom: Map<Block, Block>, a: Block, b: Block): boolean {
-  for (let x = b; ; ) {
-    if (x === a) return true;
-    const up = idom.get(x);
-    if (!up || up === x) return false;
-    x = up;
   }
 }
 

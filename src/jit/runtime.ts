@@ -239,12 +239,8 @@ export class Jit {
       const lm = tm.link(fresh, { name });
       for (const g of fresh) this.compiled.add(g.name);
       const t2 = performance.now();
-      const s = this.stats;
-      s.compilations++;
-      s.bytes += lm.compiled.bytes.length;
-      s.compileMs += t2 - t0;
-      s.guestInstructions += r.stats.guestInstructions;
-      s.residualOps += r.stats.ops;
+      this.stats.compilations++;
+      this.count(lm.compiled.bytes.length, t2 - t0, r);
       if (this.opts.log) {
         const key = this.driver.greens.map((n, i) => `${n}=${describe(greens[i])}`).join(", ");
         this.opts.log(
@@ -374,12 +370,8 @@ export class Jit {
       // The cache may hold the old code: empty it (the key finds the new code at its next miss).
       this.resetCache();
       comp.bridges++;
-      const s = this.stats;
-      s.bridges++;
-      s.bytes += lm.compiled.bytes.length;
-      s.compileMs += t2 - t0;
-      s.guestInstructions += b.stats.guestInstructions;
-      s.residualOps += b.stats.ops;
+      this.stats.bridges++;
+      this.count(lm.compiled.bytes.length, t2 - t0, b);
       this.opts.log?.(
         `; jit: bridge for ${what} (${exit.reason}: ${exit.detail}): ${lm.compiled.bytes.length} bytes of Wasm ` +
           `(${comp.name} linked again as ${name}), specialize ${(t1 - t0).toFixed(2)} ms, compile ${(t2 - t1).toFixed(2)} ms\n` +
@@ -390,6 +382,15 @@ export class Jit {
       this.stats.compileMs += performance.now() - t0;
       refuse((err as Error).message);
     }
+  }
+
+  /** Add one compiled module (a compilation or a bridge) to the stats. */
+  private count(bytes: number, ms: number, r: Residual): void {
+    const s = this.stats;
+    s.bytes += bytes;
+    s.compileMs += ms;
+    s.guestInstructions += r.stats.guestInstructions;
+    s.residualOps += r.stats.ops;
   }
 
   private graphOf(name: string): Graph {

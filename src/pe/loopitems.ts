@@ -7,7 +7,7 @@
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
 import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
-import { dominators } from "../ir/dominators.ts";
+import { dominators, dominates } from "../ir/dominators.ts";
 import { isPure } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { I32, itemValueType } from "../ir/types.ts";
@@ -34,15 +34,6 @@ function samePlace(a: Place, b: Place): boolean {
 /** Provably different items: the same array value at indices that differ by a constant. */
 function distinct(a: Place, b: Place): boolean {
   return a.type !== b.type || (sameValue(a.arr, b.arr) && a.base === b.base && a.off !== b.off);
-}
-
-function dominates(idom: Map<Block, Block>, a: Block, b: Block): boolean {
-  for (let x = b; ; ) {
-    if (x === a) return true;
-    const up = idom.get(x);
-    if (!up || up === x) return false;
-    x = up;
-  }
 }
 
 interface Loop {
