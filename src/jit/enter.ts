@@ -31,6 +31,15 @@ export const ENTER = {
   count: 2,
 } as const;
 
+/**
+ * The second argument of the enter host function: what kind of site looks for compiled code. A
+ * guest site is the interpreter's `can_enter_jit` (a guest loop header, or a function entry); an
+ * exit site is an exit of compiled code looking for code at the green state it resumes at. The JIT
+ * stops specializing at green states known from guest sites (each such loop gets code of its own).
+ */
+export const SITE = { guest: 0, exit: 1 } as const;
+export type SiteKind = keyof typeof SITE;
+
 /** Counter value after a refused compilation: the host is asked again only after this many visits. */
 export const REFUSED_COUNT = 0x3fffffff;
 
@@ -59,7 +68,7 @@ export interface EntryCache {
   readonly countdown: string;
   /** `init(slots, countdown)`: allocate fresh (empty) arrays; set the mask and the counter start. */
   readonly init: string;
-  /** `lookup(greens..., reds...)`: the key's compiled code, or null (counts the visit). */
+  /** `lookup(from, greens..., reds...)`: the key's compiled code, or null (counts the visit); `from` is a SITE kind. */
   readonly lookup: string;
 }
 
@@ -101,7 +110,7 @@ export function declareEntry(p: Program, driver: DriverDef, site: Op, result: LL
   const greenTypes = types.slice(0, driver.greens.length);
   const ft = compiledType(types.slice(driver.greens.length), result);
   const name = enterHostName(driver.name);
-  if (!p.hosts.has(name)) p.hosts.set(name, { name, params: [I32, ...types], result: ft });
+  if (!p.hosts.has(name)) p.hosts.set(name, { name, params: [I32, I32, ...types], result: ft });
   const cache = cachePlan(driver, greenTypes);
   if (cache && !p.graphs.has(cache.init)) {
     declareCache(p, cache, greenTypes, ft);
@@ -146,9 +155,10 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
 /**
  * Rewrite every can_enter_jit in `g` (see the file comment). `portalResult` is the result type of
  * the portal the driver belongs to; `g` must return the same type (it is the portal or a copy of a
- * piece of it). Returns the number of sites rewritten.
+ * piece of it). `from` says what kind of sites they are (SITE). Returns the number of sites
+ * rewritten.
  */
-export function insertJitEntries(p: Program, g: Graph, portalResult: LLType): number {
+export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, from: SiteKind = "guest"): number {
   let count = 0;
   // A site in a graph that does not return the portal's result cannot hand over to compiled code.
   if (g.result.kind !== portalResult.kind) return 0;
@@ -160,7 +170,7 @@ export function insertJitEntries(p: Program, g: Graph, portalResult: LLType): nu
     const driver = p.drivers.get(site.attrs.callee ?? "");
     if (!driver) continue;
     const { code, cache } = declareEntry(p, driver, site, portalResult);
-    const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult);
+    const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult, SITE[from]);
     // `rest` (the rest of the block, which may hold more sites) comes next: the loop reaches it.
     g.blocks.splice(bi + 1, 0, ...added);
     count++;
@@ -206,6 +216,7 @@ function rewriteSite(
   code: LLType,
   cache: EntryCache | null,
   portalResult: LLType,
+  from: number,
 ): Block[] {
   const reds = site.args.slice(driver.greens.length);
   const rest: Block = { label: `${b.label}.nojit`, params: [], ops: b.ops.slice(i + 1), exit: b.exit };
@@ -220,8 +231,8 @@ function rewriteSite(
   b.ops = b.ops.slice(0, i);
   const e = new Ops(p, site.loc, b);
   const found = cache
-    ? e.val("call", site.args, { callee: cache.lookup }, "jitcode")
-    : e.val("call_host", [i32c(ENTER.count), ...site.args], { callee: enterHostName(driver.name) }, "jitcode");
+    ? e.val("call", [i32c(from), ...site.args], { callee: cache.lookup }, "jitcode")
+    : e.val("call_host", [i32c(ENTER.count), i32c(from), ...site.args], { callee: enterHostName(driver.name) }, "jitcode");
   b.exit = {
     kind: "branch",
     cond: e.val("ref_is_null", [found], {}, "nojit"),
@@ -232,14 +243,15 @@ function rewriteSite(
 }
 
 /**
- * The lookup graph of a cached driver: params greens then reds (typed as `types`), result the
- * compiled code or null. See EntryCache and docs/jit.md.
+ * The lookup graph of a cached driver: params the site kind (SITE), greens then reds (typed as
+ * `types`), result the compiled code or null. See EntryCache and docs/jit.md.
  */
 function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: readonly LLType[], code: LLType): void {
   const ng = driver.greens.length;
   const names = [...driver.greens, ...driver.reds];
   const params = types.map((t, k) => newVar(t, names[k] ?? "v"));
-  const start: Block = { label: "start", params, ops: [], exit: { kind: "none" } };
+  const from = newVar(I32, "from");
+  const start: Block = { label: "start", params: [from, ...params], ops: [], exit: { kind: "none" } };
   const blk = (label: string, ps: Var[] = []): Block => ({ label, params: ps, ops: [], exit: { kind: "none" } });
   const rest: Block = {
     label: "nojit",
@@ -251,7 +263,8 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   const enter: Block = { label: "jit", params: [f], ops: [], exit: { kind: "return", value: f } };
   const greens = params.slice(0, ng);
   const e = new Ops(p, undefined, start);
-  const callHost = (why: number): Var => e.val("call_host", [i32c(why), ...params], { callee: enterHostName(driver.name) }, "jitcode");
+  const callHost = (why: number): Var =>
+    e.val("call_host", [i32c(why), from, ...params], { callee: enterHostName(driver.name) }, "jitcode");
   const toEnterOrRest = (fn: Var): void => {
     e.block.exit = {
       kind: "branch",
@@ -260,8 +273,9 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
       ifFalse: { target: enter, args: [fn] },
     };
   };
-  // The slot: a hash of the scalar greens (an odd multiplier per step keeps consecutive pcs in
-  // distinct slots), folded so that high bits matter, masked.
+  // The slot: a hash of the scalar greens (each step multiplies by an odd constant and adds the
+  // next green; a last multiplication, then the high half folded into the low one, so that keys
+  // that differ only above the mask's bits, pcs 1024 apart, say, get distinct slots), masked.
   const scalars: Value[] = [];
   greens.forEach((v, k) => {
     if (cache.kinds[k] === "bool") scalars.push(e.val("cast_bool_to_int", [v]));
@@ -271,7 +285,10 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   scalars.forEach((s, k) => {
     h = k === 0 ? s : e.val("int_add", [e.val("int_mul", [h, i32c(0x9e3779b1 | 0)]), s]);
   });
-  if (scalars.length > 0) h = e.val("int_xor", [h, e.val("int_ushr", [h, i32c(16)])]);
+  if (scalars.length > 0) {
+    h = e.val("int_mul", [h, i32c(0x9e3779b1 | 0)]);
+    h = e.val("int_xor", [h, e.val("int_ushr", [h, i32c(16)])]);
+  }
   const slot = e.val("int_and", [h, e.val("getglobal", [], { callee: cache.mask })], {}, "slot");
   const ints = e.val("getglobal", [], { callee: cache.ints });
   const base = cache.stride === 1 ? slot : e.val("int_mul", [slot, i32c(cache.stride)]);

@@ -16,7 +16,7 @@ import type { HostImpl } from "../llinterp/hosts.ts";
 import type { TranslatedModule } from "../backend/wasm/index.ts";
 import type { ExitInfo, Residual } from "../pe/index.ts";
 import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, specializeAt, specializeExit } from "../pe/index.ts";
-import { ENTER, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
+import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
   /** Times a green key must be reached at a can_enter_jit before it is compiled (default 300). */
@@ -31,7 +31,7 @@ export interface JitOptions {
   bridgeThreshold?: number;
   /** Most bridges per compilation (default 16). */
   maxBridges?: number;
-  /** Slots of the Wasm-side entry cache (a power of two; default 1024). */
+  /** Slots of the Wasm-side entry cache (a power of two; default 16384). */
   cacheSize?: number;
   /** Called with a report of each compilation (the --jit-log option). */
   log?: (text: string) => void;
@@ -61,6 +61,10 @@ interface Entry {
   code: LLValue;
   /** Compilation failed or was refused: never try again. */
   dead: boolean;
+  /** Reached at a guest site (a loop header or function entry of the interpreter's). */
+  guest: boolean;
+  /** Looked up by an exit of compiled code (where a loop or a piece of code was left). */
+  exit: boolean;
 }
 
 /** One compilation: its residual (PE side), the entry it serves, and the bridges made from it. */
@@ -98,7 +102,7 @@ const DEFAULTS = {
   maxCompilations: 2000,
   bridgeThreshold: 1000,
   maxBridges: 16,
-  cacheSize: 1024,
+  cacheSize: 16384,
 };
 
 export class Jit {
@@ -182,23 +186,25 @@ export class Jit {
       map = m;
     }
     let e = map.get(key);
-    if (!e) map.set(key, (e = { count: 0, code: null, dead: false }));
+    if (!e) map.set(key, (e = { count: 0, code: null, dead: false, guest: false, exit: false }));
     return e;
   }
 
   /**
-   * The enter host function (args: why (ENTER), greens, reds): answer with the key's compiled
-   * code, or compile it when hot (a counter in Wasm ran out, or the visits counted here reach the
-   * threshold), or answer null.
+   * The enter host function (args: why (ENTER), the site kind (SITE), greens, reds): answer with
+   * the key's compiled code, or compile it when hot (a counter in Wasm ran out, or the visits
+   * counted here reach the threshold), or answer null.
    */
   private enter(_heap: Heap, args: LLValue[]): LLValue {
     this.stats.entryCalls++;
     const ng = this.driver.greens.length;
-    const greens = args.slice(1, 1 + ng);
+    const greens = args.slice(2, 2 + ng);
     const e = this.entry(greens);
+    if (args[1] === SITE.guest) e.guest = true;
+    else e.exit = true;
     if (e.code !== null || e.dead) return e.code;
     if (args[0] !== ENTER.hot && ++e.count < this.opts.threshold) return null;
-    e.code = this.compile(e, greens, args.slice(1 + ng));
+    e.code = this.compile(e, greens, args.slice(2 + ng));
     if (e.code === null) e.dead = true;
     return e.code;
   }
@@ -217,6 +223,15 @@ export class Jit {
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
         name,
         compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
+        // A key reached only from exits (the code after a loop, say) is a piece of code between
+        // loops: it stops where other code starts, at keys with code or that get code of their
+        // own (loop headers, and the places where loops are left).
+        stopAt: e.guest
+          ? undefined
+          : (g: readonly LLValue[]) => {
+              const x = this.entry(g);
+              return x.code !== null || x.guest || x.exit;
+            },
       });
       // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
       // specializer keeps reading the originals.
@@ -226,8 +241,8 @@ export class Jit {
       const fresh = [r.graph, ...r.support]
         .filter((g) => !this.compiled.has(g.name))
         .map((g) => {
-          const c = withEntries(this.translated, g, this.portal.result);
           const k = exitOf.get(g.name);
+          const c = withEntries(this.translated, g, this.portal.result, g.name, k === undefined ? "guest" : "exit");
           // exits that look for compiled code themselves, and loop exits, are not counted for bridges
           if (k !== undefined && !exitNeedsNoBridge(r.exits[k] as ExitInfo)) {
             this.exits.push({ comp, owner: r, index: k, count: 0, done: false });
@@ -343,8 +358,8 @@ export class Jit {
         m.set(s.index, id);
       });
       const graphs: Graph[] = [];
-      const copy = (g: Graph, name: string): Graph => {
-        const c = withEntries(this.translated, g, this.portal.result, name);
+      const copy = (g: Graph, name: string, from: SiteKind = "guest"): Graph => {
+        const c = withEntries(this.translated, g, this.portal.result, name, from);
         for (const bl of c.blocks)
           for (const o of bl.ops)
             if (o.attrs.callee !== undefined && rename.has(o.attrs.callee)) o.attrs.callee = rename.get(o.attrs.callee);
@@ -353,7 +368,7 @@ export class Jit {
       for (const x of comp.residuals) {
         graphs.push(copy(this.graphOf(x.graph.name), rename.get(x.graph.name) as string));
         for (const e of x.exits) {
-          const c = copy(this.graphOf(e.graph), rename.get(e.graph) as string);
+          const c = copy(this.graphOf(e.graph), rename.get(e.graph) as string, "exit");
           const id = sites.get(x)?.get(e.index);
           if (id !== undefined) addExitCounter(c, id);
           graphs.push(c);
@@ -466,8 +481,8 @@ export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): 
   return new Jit(forPE, translated, found.portal, found.driver, opts);
 }
 
-function withEntries(p: Program, g: Graph, portalResult: Graph["result"], name = g.name): Graph {
+function withEntries(p: Program, g: Graph, portalResult: Graph["result"], name = g.name, from: SiteKind = "guest"): Graph {
   const copy = cloneGraph(g, name).graph;
-  insertJitEntries(p, copy, portalResult);
+  insertJitEntries(p, copy, portalResult, from);
   return copy;
 }

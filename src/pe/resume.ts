@@ -74,7 +74,7 @@ export type ExitReason =
   | "promote"
   /** The budget ran out before this state was specialized. */
   | "budget"
-  /** A merge point whose green state was not specialized (budget). */
+  /** A merge point whose green state was not specialized: the budget ran out, or it has code of its own (SpecializeOptions.stopAt). */
   | "merge"
   /** The interpreter raises here (a guest error). */
   | "raise"
@@ -82,18 +82,19 @@ export type ExitReason =
   | "green"
   /** A `can_enter_jit` of a loop header with compiled code (SpecializeOptions.compiled): it resumes there, entering that code. */
   | "loop"
-  /** A merge point reached by leaving the loop being compiled (see `leavesLoop` in specialize.ts). */
+  /** A merge point reached by leaving the loop being compiled (see `leavesLoop` in specialize.ts); it looks for code there. */
   | "loopexit";
 
 /**
  * Exits whose exit graph looks for compiled code for the green state it resumes at (a
  * `can_enter_jit` before the continuation, which also counts that state towards compiling it):
- * exits at a merge point taken because the budget ran out. Not entry guards (the same code would
- * fail the same guard), not promotes (the value is not known there), not loop exits (the
- * interpreter goes on to the enclosing loop's back edge, where its compiled code is entered).
+ * exits at a merge point taken because the budget ran out or because that state has code of its
+ * own (SpecializeOptions.stopAt), and loop exits (the code after a loop gets code of its own once
+ * hot). Not entry guards (the same code would fail the same guard), not promotes (the value is not
+ * known there).
  */
 export function exitEntersJit(exit: ExitInfo): boolean {
-  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget");
+  return exit.atMergePoint && (exit.reason === "merge" || exit.reason === "budget" || exit.reason === "loopexit");
 }
 
 /**

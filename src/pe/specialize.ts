@@ -71,6 +71,11 @@ export interface SpecializeOptions {
    * which enters that code.
    */
   readonly compiled?: (greens: readonly LLValue[]) => boolean;
+  /**
+   * Green states where the specialization stops when it reaches their merge point (other than its
+   * entry, and not yet specialized in it), with an exit that looks for compiled code there.
+   */
+  readonly stopAt?: (greens: readonly LLValue[]) => boolean;
 }
 
 export interface SpecializeStats {
@@ -447,6 +452,14 @@ class Specializer {
     }
     if (isMerge) {
       const gk = this.greensKey(f, f.block.ops[0] as Op);
+      if (!first && gk !== null && gk !== this.entryGreens && !this.mergeGreens.has(gk) && this.opts.stopAt) {
+        const mop = f.block.ops[0] as Op;
+        const greens = this.driver.greens.map((_, i) => fromConst((this.val(f, mop.args[i] as Value) as { c: Const }).c));
+        if (this.opts.stopAt(greens)) {
+          this.exitHere(s, "merge", "a green state with code of its own");
+          return "end";
+        }
+      }
       if (gk !== null) this.mergeGreens.add(gk);
       if (first) this.entryGreens = gk;
       else {

@@ -46,6 +46,8 @@ export interface RunStats {
   /** Bridges compiled (exits of compiled code specialized after being taken often), and refused. */
   bridges?: number;
   bridgesRefused?: number;
+  /** Calls from Wasm into the JIT's host entry (cache misses, counters run out). */
+  entryCalls?: number;
 }
 
 /**

@@ -91,6 +91,7 @@ export function runJit(ctx: ModeContext): RunStats {
           residualOps: s.residualOps,
           bridges: s.bridges,
           bridgesRefused: s.bridgesRefused,
+          entryCalls: s.entryCalls,
         }
       : {};
   };

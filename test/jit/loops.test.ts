@@ -1,5 +1,7 @@
 // What one compilation covers: the loop it is entered at, not the code after it (exits at the
-// loop's exit), and not the loops around it (at their back edges, an exit enters their code). Checked on Brainfuck programs through the JIT's log, with the output.
+// loop's exit), and not the loops around it (at their back edges, an exit enters their code); the
+// code after a loop, once hot at the loop's exit, is compiled up to where other code starts. Checked
+// on Brainfuck programs through the JIT's log, with the output.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -63,4 +65,25 @@ test("a compilation that starts inside a loop with compiled code stops at that l
   assert.equal(out, "\u0003");
   const reasons = compiled.flatMap((c) => c.reasons);
   assert.ok(reasons.includes("loop"), `exit reasons: ${[...new Set(reasons)].join(", ")}`);
+});
+
+test("the code after a loop is compiled from the loop's exit, up to where other code starts", () => {
+  // The same outer loop, larger than the budget: past its compilation's end, the rest of its
+  // body runs between inner loops that have code of their own. Each loop exit looks for code at
+  // the state it leaves to, and that state, once hot, is compiled up to the next inner loop or
+  // loop exit (pieces of a few guest instructions, not the rest of the program).
+  const inner = "[-]>+++[<+>-]<".repeat(12);
+  const src = `++++++++++++++++++++[>${inner}<-]>.`;
+  const commands = src.replace(/[^-+<>[\].,]/g, "");
+  const afterLoop = new Set<number>();
+  for (let pc = 0; pc < commands.length; pc++) if (commands[pc] === "]") afterLoop.add(pc + 1);
+  const { out, compiled } = run(src, { budget: 200 });
+  assert.equal(out, "\u0003");
+  const pieces = compiled.filter((c) => afterLoop.has(c.pc));
+  assert.ok(pieces.length >= 10, `compilations at loop exits: ${pieces.map((c) => c.pc).join(", ")}`);
+  for (const c of pieces) assert.ok(c.instructions <= 8, `the piece at pc ${c.pc} covers ${c.instructions} guest instructions`);
+  assert.ok(
+    pieces.some((c) => c.reasons.includes("merge")),
+    "pieces stop with exits at states that have code of their own",
+  );
 });
