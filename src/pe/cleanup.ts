@@ -13,6 +13,7 @@ import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
+import { hoistLoopChecks } from "./loopchecks.ts";
 import { carryLoopItems } from "./loopitems.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
@@ -40,7 +41,13 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
     const d = removeDead(g, safeOps);
     if (!a && !c && !d) break;
   }
-  // loop-carried items once the loops are clean, then one more round for what that exposes
+  // invariant checks out of loops, then loop-carried items once the loops are clean, then one
+  // more round for what that exposes
+  if (hoistLoopChecks(g)) {
+    mergeChains(g);
+    simplify(p, g);
+    removeDead(g, safeOps);
+  }
   if (carryLoopItems(p, g)) {
     forwardLoads(p, g);
     simplify(p, g);

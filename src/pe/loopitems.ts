@@ -36,13 +36,13 @@ function distinct(a: Place, b: Place): boolean {
   return a.type !== b.type || (sameValue(a.arr, b.arr) && a.base === b.base && a.off !== b.off);
 }
 
-interface Loop {
+export interface Loop {
   readonly header: Block;
   readonly body: Set<Block>;
 }
 
 /** Natural loops (one per header), smallest first. */
-function naturalLoops(rpo: Block[], idom: Map<Block, Block>): Loop[] {
+export function naturalLoops(rpo: Block[], idom: Map<Block, Block>): Loop[] {
   const preds = new Map<Block, Block[]>();
   const num = new Map<Block, number>();
   rpo.forEach((b, i) => {
