@@ -66,7 +66,9 @@ export interface EntryCache {
   readonly owners: readonly string[];
   readonly mask: string;
   readonly countdown: string;
-  /** `init(slots, countdown)`: allocate fresh (empty) arrays; set the mask and the counter start. */
+  /** The counter start of a slot claimed by an exit (SITE.exit). */
+  readonly countdownExit: string;
+  /** `init(slots, countdown, countdownExit)`: allocate fresh (empty) arrays; set the mask and the counter starts. */
   readonly init: string;
   /** `lookup(from, greens..., reds...)`: the key's compiled code, or null (counts the visit); `from` is a SITE kind. */
   readonly lookup: string;
@@ -95,6 +97,7 @@ function cachePlan(driver: DriverDef, greenTypes: readonly LLType[]): EntryCache
     owners,
     mask: `${base}.mask`,
     countdown: `${base}.countdown`,
+    countdownExit: `${base}.countdownExit`,
     init: cacheInitName(driver.name),
     lookup: `${base}.lookup`,
   };
@@ -132,23 +135,25 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
     p.types.set(n, { kind: "array", name: n, item, mutable: true });
     p.globals.set(n, { name: n, type: ref(n), mutable: true, init: { kind: "const", type: { kind: "null" }, value: null } });
   }
-  for (const n of [c.mask, c.countdown]) p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
+  for (const n of [c.mask, c.countdown, c.countdownExit]) p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
   const b = new GraphBuilder(
     p,
     c.init,
     [
       { name: "slots", type: I32 },
       { name: "countdown", type: I32 },
+      { name: "countdownExit", type: I32 },
     ],
     { kind: "void" },
   );
-  const [slots, countdown] = b.params as [Var, Var];
+  const [slots, countdown, countdownExit] = b.params as [Var, Var, Var];
   for (const [n] of arrays) {
     const len = n === c.ints ? b.val("int_mul", [slots, i32c(c.stride)]) : slots;
     b.op("setglobal", [b.val("newarray", [len], { type: n })], { callee: n });
   }
   b.op("setglobal", [b.val("int_sub", [slots, i32c(1)])], { callee: c.mask });
   b.op("setglobal", [countdown], { callee: c.countdown });
+  b.op("setglobal", [countdownExit], { callee: c.countdownExit });
   b.ret();
 }
 
@@ -376,7 +381,11 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
     const owners = cache.owners[oj++] as string;
     e.op("setitem", [e.val("getglobal", [], { callee: owners }), slot, v], { type: owners });
   });
-  e.op("setitem", [ints, at(cache.stride - 1), e.val("getglobal", [], { callee: cache.countdown })], { type: cache.ints });
+  // the counter starts at countdown for a guest site, countdownExit for an exit (from is 0 or 1)
+  const cd = e.val("getglobal", [], { callee: cache.countdown });
+  const cdx = e.val("getglobal", [], { callee: cache.countdownExit });
+  const first = e.val("int_add", [cd, e.val("int_mul", [from, e.val("int_sub", [cdx, cd])])]);
+  e.op("setitem", [ints, at(cache.stride - 1), first], { type: cache.ints });
   e.op("setitem", [e.val("getglobal", [], { callee: cache.codes }), slot, found], { type: cache.codes });
   toEnterOrRest(found);
   blocks.push(enter);

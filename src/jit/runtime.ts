@@ -21,6 +21,12 @@ import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntr
 export interface JitOptions {
   /** Times a green key must be reached at a can_enter_jit before it is compiled (default 300). */
   threshold?: number;
+  /**
+   * Times a green key reached only by exits of compiled code (the code after a loop) must be
+   * looked up before it is compiled (default 10 times `threshold`: such code is compiled in small
+   * pieces, each paying a compilation's fixed cost).
+   */
+  exitThreshold?: number;
   /** Residual ops per compilation (the specializer's budget; default 4000). */
   budget?: number;
   /** Total Wasm bytes of compiled code; past it nothing more is compiled (default 16 MiB). */
@@ -137,7 +143,9 @@ export class Jit {
     this.translated = translated;
     this.portal = portal;
     this.driver = driver;
-    this.opts = { ...DEFAULTS, ...dropUndefined(opts) };
+    const given = dropUndefined(opts);
+    const threshold = given.threshold ?? DEFAULTS.threshold;
+    this.opts = { ...DEFAULTS, exitThreshold: Math.min(10 * threshold, 0x3fffffff), ...given };
     const n = this.opts.cacheSize;
     if (!Number.isInteger(n) || n < 1 || n > 1 << 24 || (n & (n - 1)) !== 0)
       throw new Error(`jit: cacheSize must be a power of two from 1 to 2^24, not ${n}`);
@@ -167,8 +175,8 @@ export class Jit {
     const tm = this.tm;
     if (!tm?.compiled.graphs.has(init)) return;
     // A claimed slot counts the visits after its first (the miss, counted here).
-    const countdown = Math.min(Math.max(1, this.opts.threshold - 1), 0x3fffffff);
-    tm.callLL(init, [this.opts.cacheSize, countdown]);
+    const countdown = (t: number): number => Math.min(Math.max(1, t - 1), 0x3fffffff);
+    tm.callLL(init, [this.opts.cacheSize, countdown(this.opts.threshold), countdown(this.opts.exitThreshold)]);
   }
 
   private entry(greens: readonly LLValue[]): Entry {
@@ -203,7 +211,7 @@ export class Jit {
     if (args[1] === SITE.guest) e.guest = true;
     else e.exit = true;
     if (e.code !== null || e.dead) return e.code;
-    if (args[0] !== ENTER.hot && ++e.count < this.opts.threshold) return null;
+    if (args[0] !== ENTER.hot && ++e.count < (e.guest ? this.opts.threshold : this.opts.exitThreshold)) return null;
     e.code = this.compile(e, greens, args.slice(2 + ng));
     if (e.code === null) e.dead = true;
     return e.code;

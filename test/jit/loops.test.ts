@@ -28,7 +28,7 @@ function run(source: string, opts: JitOptions = {}): { out: string; compiled: Co
     const reasons = [...t.matchAll(/^; exit \d+ \((\w+)\)/gm)].map((m) => m[1] as string);
     compiled.push({ pc: Number(head[1]), instructions, reasons });
   };
-  const vm = translate(INTERP, { jit: { threshold: 3, ...opts, log } });
+  const vm = translate(INTERP, { jit: { threshold: 3, exitThreshold: 3, ...opts, log } });
   const io = new MemoryIO();
   withHostIO(io, () => vm.run(target.prepare(source, "test.b")));
   return { out: new TextDecoder().decode(io.bytes()), compiled };

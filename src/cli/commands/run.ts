@@ -35,6 +35,11 @@ export const runCommand: Command = {
     { name: "mode", value: "mode", help: `how to run the interpreter (default ${DEFAULT_MODE})` },
     { name: "no-jit", help: "translated without the JIT (the same as --mode=translated)" },
     { name: "threshold", value: "n", help: "JIT: times a guest loop header is reached before it is compiled (default 300)" },
+    {
+      name: "exit-threshold",
+      value: "n",
+      help: "JIT: times the code after a loop is reached before it is compiled (default 10x threshold)",
+    },
     { name: "bridge-threshold", value: "n", help: "JIT: times an exit is taken before its continuation is compiled (default 1000)" },
     { name: "budget", value: "ops", help: "JIT: residual ops per compilation (default 4000)" },
     { name: "code-budget", value: "bytes", help: "JIT: total Wasm bytes compiled; past it the interpreter runs on (default 16 MiB)" },
@@ -58,6 +63,8 @@ export const runCommand: Command = {
     const budget = intOption(args, "budget");
     const codeBudget = intOption(args, "code-budget");
     if (threshold !== undefined) jit.threshold = Math.max(1, threshold);
+    const exitThreshold = intOption(args, "exit-threshold");
+    if (exitThreshold !== undefined) jit.exitThreshold = Math.max(1, exitThreshold);
     const bridgeThreshold = intOption(args, "bridge-threshold");
     if (bridgeThreshold !== undefined) jit.bridgeThreshold = Math.max(1, bridgeThreshold);
     if (budget !== undefined) jit.budget = budget;
