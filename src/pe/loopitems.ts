@@ -80,16 +80,19 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
   // each pass transforms loops that do not overlap one transformed in it; the next pass sees the
   // new blocks (outer loops of a transformed one)
   for (let n = 0; n < 16; n++) {
-    const blocks = reachableBlocks(g);
-    if (blocks.length === 0) return changed;
-    const { idom, rpo } = dominators(blocks[0]);
+    const start = g.blocks[0];
+    if (!start) return changed;
+    const { idom, rpo } = dominators(start);
     const all = [...rpo];
     const labels = new Set(rpo.map((b) => b.label));
     const sub = new Map<Var, Value>();
     const touched = new Set<Block>();
+    // the links into each block from the blocks of `all`, kept up to date as loops change
+    const incoming = new Map<Block, Incoming[]>();
+    for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
     for (const loop of naturalLoops(rpo, idom)) {
       if ([...loop.body].some((b) => touched.has(b))) continue;
-      if (transformLoop(p, g, loop, rpo, all, labels, sub)) for (const b of loop.body) touched.add(b);
+      if (transformLoop(p, g, loop, rpo, all, incoming, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
     substituteIn(all, sub);
@@ -97,6 +100,18 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
     changed = true;
   }
   return changed;
+}
+
+/** A link into a block, and the block it leaves. */
+interface Incoming {
+  readonly from: Block;
+  readonly link: Link;
+}
+
+function addIncoming(incoming: Map<Block, Incoming[]>, from: Block, link: Link): void {
+  const ls = incoming.get(link.target);
+  if (ls) ls.push({ from, link });
+  else incoming.set(link.target, [{ from, link }]);
 }
 
 /** Whether a block could be the header of a loop with carried items: its first op that is not pure accesses an item. */
@@ -108,8 +123,20 @@ function mayHead(b: Block): boolean {
   return false;
 }
 
-/** Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new blocks. */
-function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Block[], labels: Set<string>, sub: Map<Var, Value>): boolean {
+/**
+ * Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new
+ * blocks, and `incoming` (the links into each block from those of `all`) follows the changes.
+ */
+function transformLoop(
+  p: Program,
+  g: Graph,
+  loop: Loop,
+  rpo: Block[],
+  all: Block[],
+  incoming: Map<Block, Incoming[]>,
+  labels: Set<string>,
+  sub: Map<Var, Value>,
+): boolean {
   const { header: h, body } = loop;
   if (h === g.blocks[0]) return false;
   // only items the header accesses before anything that may fail can be carried
@@ -127,10 +154,14 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
   }
   const backLinks: Link[] = [];
   const entryLinks: Link[] = [];
-  for (const b of all) {
-    for (const l of exitLinks(b.exit)) {
-      if (l.target === h) (body.has(b) ? backLinks : entryLinks).push(l);
-      else if (body.has(l.target) && !body.has(b)) return false; // entered elsewhere than the header
+  const backIn: Incoming[] = [];
+  const entryIn: Incoming[] = [];
+  for (const x of body) {
+    for (const i of incoming.get(x) ?? []) {
+      if (x === h) {
+        (body.has(i.from) ? backLinks : entryLinks).push(i.link);
+        (body.has(i.from) ? backIn : entryIn).push(i);
+      } else if (!body.has(i.from)) return false; // entered elsewhere than the header
     }
   }
   // header params passed unchanged around the loop
@@ -233,14 +264,13 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
     });
     return r;
   });
-  const pre: Block = {
-    label: label(`${h.label}.pre`),
-    params: preParams,
-    ops: preOps,
-    exit: { kind: "jump", link: { target: h, args: [...preParams, ...loaded] } },
-  };
+  const preLink: Link = { target: h, args: [...preParams, ...loaded] };
+  const pre: Block = { label: label(`${h.label}.pre`), params: preParams, ops: preOps, exit: { kind: "jump", link: preLink } };
   for (const l of entryLinks) l.target = pre;
   all.push(pre);
+  incoming.set(pre, entryIn);
+  incoming.set(h, backIn);
+  addIncoming(incoming, pre, preLink);
   // the value of each item at the start and end of every loop block, in reverse postorder
   const loopBlocks = rpo.filter((b) => body.has(b));
   const linksTo = new Map<Block, Link[]>();
@@ -290,8 +320,6 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
   // written items go back to memory on every link that leaves the loop, except links to a block
   // that only raises: nothing is caught (the IR has no handlers), so the run ends there and
   // nothing reads memory after it
-  const preds = new Map<Block, number>();
-  for (const b of all) for (const l of exitLinks(b.exit)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
   for (const b of loopBlocks) {
     for (const l of exitLinks(b.exit)) {
       if (body.has(l.target)) continue;
@@ -312,17 +340,23 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
         stores.push({ op: "setitem", args: [pl.arr, ix, end[k] as Value], result: null, attrs: { type: pl.type } });
       });
       if (stores.length === 0) continue;
-      if (preds.get(l.target) === 1 && l.target !== g.blocks[0]) l.target.ops.unshift(...stores);
+      const ins = incoming.get(l.target) ?? [];
+      if (ins.length === 1 && l.target !== g.blocks[0]) l.target.ops.unshift(...stores);
       else {
+        const outLink: Link = { target: l.target, args: l.args };
         const out: Block = {
           label: label(`${b.label}.out`),
           params: [],
           ops: stores,
-          exit: { kind: "jump", link: { target: l.target, args: l.args } },
+          exit: { kind: "jump", link: outLink },
         };
+        const k = ins.findIndex((i) => i.link === l);
+        if (k < 0) throw new Error("carryLoopItems: a link that leaves the loop is not among the links into its target");
+        ins[k] = { from: out, link: outLink };
         l.target = out;
         l.args = [];
         all.push(out);
+        incoming.set(out, [{ from: b, link: l }]);
       }
     }
   }

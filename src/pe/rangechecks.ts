@@ -64,6 +64,14 @@ export function mergeRangeChecks(g: Graph): boolean {
   const resolve = (v: Value): { root: Value; off: number } => {
     let x = v;
     for (let n = 0; x.kind === "var" && alias.has(x) && n < 10000; n++) x = alias.get(x) as Value;
+    // each variable on the way now stands for x directly (chains of checks pass the same values
+    // from block to block); an alias given to x later still follows, so answers stay the same
+    for (let y = v; y.kind === "var" && y !== x; ) {
+      const next = alias.get(y);
+      if (next === undefined || next === x) break;
+      alias.set(y, x);
+      y = next;
+    }
     return x.kind === "var" ? (offsetOf.get(x) ?? { root: x, off: 0 }) : { root: x, off: 0 };
   };
   for (const b of g.blocks) {
