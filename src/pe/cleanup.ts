@@ -67,7 +67,7 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
       if (blocks.length === g.blocks.length && blocks.every((b, i) => b === g.blocks[i])) return false;
       // dropping blocks whose ops and exits use only what they define themselves leaves every
       // other value as needed as it was
-      if (dropsOnlySelfContained(g.blocks, blocks)) spare = ["dead"];
+      if (idle.has("dead") && dropsOnlySelfContained(g.blocks, blocks)) spare = ["dead"];
       g.blocks = blocks;
       return true;
     });
@@ -295,8 +295,9 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
     };
     for (const o of b.ops) {
       if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
-      const [a0, a1, a2] = o.args;
-      const ok = a0 ? key(a0) : null;
+      const a0 = o.args[0];
+      const a1 = o.args[1];
+      const a2 = o.args[2];
       const type = o.attrs.type ?? "";
       if (o.result && pure(o.op)) {
         // the same pure op on the same operands computes the same value
@@ -322,6 +323,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
       switch (o.op) {
         case "getfield":
         case "arraylen": {
+          const ok = a0 ? key(a0) : null;
           const k = ok === null ? null : o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : `len:${ok}`;
           const seen = k === null ? undefined : known.get(k);
           if (seen && o.result) {
@@ -368,6 +370,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
         }
         case "setfield": {
           known.forgetField(o.attrs.field ?? "");
+          const ok = a0 ? key(a0) : null;
           if (ok !== null && a1) {
             known.set(`f:${o.attrs.field}:${ok}`, a1);
             const k = `${o.attrs.field}:${ok}`;
@@ -558,7 +561,8 @@ function lowMask(v: Value | undefined): number | null {
 function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
   const d = v.kind === "var" ? defs.get(v) : undefined;
   if (!d) return v;
-  const [a, b] = d.args;
+  const a = d.args[0];
+  const b = d.args[1];
   const m = lowMask(b);
   if (d.op === "int_and" && m !== null && m >= 255) return a as Value;
   if ((d.op === "int_add" || d.op === "int_sub") && b?.kind === "const") {
@@ -603,7 +607,8 @@ function mk(o: Op, op: "int_add" | "int_sub" | "int_and", args: Value[]): Op {
 
 /** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */
 function rewrite(o: Op, defs: Map<Var, Op>, pending: Op[]): Value | Op | null {
-  const [a, b] = o.args;
+  const a = o.args[0];
+  const b = o.args[1];
   if (allConst(o.args)) {
     try {
       const v = evalScalar(
@@ -778,11 +783,10 @@ function pure(name: Op["op"]): boolean {
 function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
   const removable = (o: Op): boolean => o.result !== null && (pure(o.op) || safeOps.has(o));
   // what each variable needs once it is needed: the operands of the removable op that defines it,
-  // the values passed to it along every link when it is a block parameter
+  // the values passed to it along every link when it is a block parameter (SSA: one or the other)
   const blocks = g.blocks;
   const start = blocks[0];
-  const defs = new Map<Var, Op>();
-  const paramOf = new Map<Var, Block>();
+  const origin = new Map<Var, Op | Block>();
   // the links into each block that has parameters
   const incoming = new Map<Block, Link[]>();
   const needed = new Set<Var>();
@@ -799,54 +803,59 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     if (ls) ls.push(l);
     else incoming.set(l.target, [l]);
   };
-  for (const b of blocks) {
-    for (const v of b.params) paramOf.set(v, b);
-    const e = b.exit;
-    if (e.kind === "jump") addLink(e.link);
-    else if (e.kind === "branch") {
-      addLink(e.ifTrue);
-      addLink(e.ifFalse);
-    } else if (e.kind === "switch") {
-      for (const c of e.cases) addLink(c.link);
-      addLink(e.default);
-    }
-  }
   // start block params are the graph's params: always kept
   for (const v of start?.params ?? []) need(v);
   for (const b of blocks) {
+    for (const v of b.params) origin.set(v, b);
     const ops = b.ops;
     for (let j = 0; j < ops.length; j++) {
       const o = ops[j] as Op;
-      if (removable(o)) defs.set(o.result as Var, o);
+      if (removable(o)) origin.set(o.result as Var, o);
       else {
         const args = o.args;
         for (let i = 0; i < args.length; i++) need(args[i] as Value);
       }
     }
     const e = b.exit;
-    if (e.kind === "branch") need(e.cond);
-    else if (e.kind === "switch") need(e.value);
-    else if (e.kind === "return") {
-      if (e.value) need(e.value);
-    } else if (e.kind === "raise") need(e.value);
+    switch (e.kind) {
+      case "jump":
+        addLink(e.link);
+        break;
+      case "branch":
+        need(e.cond);
+        addLink(e.ifTrue);
+        addLink(e.ifFalse);
+        break;
+      case "switch":
+        need(e.value);
+        for (const c of e.cases) addLink(c.link);
+        addLink(e.default);
+        break;
+      case "return":
+        if (e.value) need(e.value);
+        break;
+      case "raise":
+        need(e.value);
+        break;
+    }
   }
   while (work.length > 0) {
     const v = work.pop() as Var;
-    const d = defs.get(v);
-    if (d) {
+    const d = origin.get(v);
+    if (d === undefined) continue;
+    if ("exit" in d) {
+      const ls = incoming.get(d);
+      if (ls) {
+        const i = d.params.indexOf(v);
+        for (const l of ls) need(l.args[i] as Value);
+      }
+    } else {
       const args = d.args;
       for (let i = 0; i < args.length; i++) need(args[i] as Value);
     }
-    const pb = paramOf.get(v);
-    if (pb) {
-      const ls = incoming.get(pb);
-      if (ls) {
-        const i = pb.params.indexOf(v);
-        for (const l of ls) need(l.args[i] as Value);
-      }
-    }
   }
   let changed = false;
+  const gone = (o: Op): boolean => o.result !== null && !needed.has(o.result) && removable(o);
   for (const b of blocks) {
     if (b !== start && b.params.some((v) => !needed.has(v))) {
       changed = true;
@@ -854,7 +863,6 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
       b.params = b.params.filter((_, i) => keep[i]);
       for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
     }
-    const gone = (o: Op): boolean => o.result !== null && !needed.has(o.result) && removable(o);
     if (b.ops.some(gone)) {
       changed = true;
       b.ops = b.ops.filter((o) => !gone(o));

@@ -84,14 +84,20 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
     if (!start) return changed;
     const { idom, rpo } = dominators(start);
     const all = [...rpo];
-    const labels = new Set(rpo.map((b) => b.label));
     const sub = new Map<Var, Value>();
     const touched = new Set<Block>();
-    // the links into each block from the blocks of `all`, kept up to date as loops change
-    const incoming = new Map<Block, Incoming[]>();
-    for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
+    // made for the first loop that may have items: the labels in use, and the links into each
+    // block from the blocks of `all`, kept up to date as loops change
+    let labels: Set<string> | null = null;
+    let incoming: Map<Block, Incoming[]> | null = null;
     for (const loop of naturalLoops(rpo, idom)) {
       if ([...loop.body].some((b) => touched.has(b))) continue;
+      if (loop.header === g.blocks[0] || !mayHead(loop.header)) continue; // as transformLoop would find
+      labels ??= new Set(rpo.map((b) => b.label));
+      if (!incoming) {
+        incoming = new Map();
+        for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
+      }
       if (transformLoop(p, g, loop, rpo, all, incoming, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
