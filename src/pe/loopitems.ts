@@ -86,14 +86,18 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
     const all = [...rpo];
     const sub = new Map<Var, Value>();
     const touched = new Set<Block>();
-    // made for the first loop that may have items: the labels in use, and the links into each
-    // block from the blocks of `all`, kept up to date as loops change
-    let labels: Set<string> | null = null;
+    // made when first needed: the labels in use (for the first new block), and the links into
+    // each block from the blocks of `all` (for the first loop that may have items), kept up to
+    // date as loops change
+    let used: Set<string> | null = null;
+    const labels = (): Set<string> => {
+      used ??= new Set(rpo.map((b) => b.label));
+      return used;
+    };
     let incoming: Map<Block, Incoming[]> | null = null;
     for (const loop of naturalLoops(rpo, idom)) {
-      if ([...loop.body].some((b) => touched.has(b))) continue;
+      if (overlaps(loop.body, touched)) continue;
       if (loop.header === g.blocks[0] || !mayHead(loop.header)) continue; // as transformLoop would find
-      labels ??= new Set(rpo.map((b) => b.label));
       if (!incoming) {
         incoming = new Map();
         for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
@@ -106,6 +110,12 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
     changed = true;
   }
   return changed;
+}
+
+function overlaps(body: ReadonlySet<Block>, touched: ReadonlySet<Block>): boolean {
+  if (touched.size === 0) return false;
+  for (const b of body) if (touched.has(b)) return true;
+  return false;
 }
 
 /** A link into a block, and the block it leaves. */
@@ -131,7 +141,8 @@ function mayHead(b: Block): boolean {
 
 /**
  * Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new
- * blocks, and `incoming` (the links into each block from those of `all`) follows the changes.
+ * blocks, `incoming` (the links into each block from those of `all`) follows the changes, and
+ * `labels` gives the labels in use.
  */
 function transformLoop(
   p: Program,
@@ -140,7 +151,7 @@ function transformLoop(
   rpo: Block[],
   all: Block[],
   incoming: Map<Block, Incoming[]>,
-  labels: Set<string>,
+  labels: () => Set<string>,
   sub: Map<Var, Value>,
 ): boolean {
   const { header: h, body } = loop;
@@ -239,8 +250,9 @@ function transformLoop(
   const byte = (pl: Place): boolean => arrayDef(p, pl.type)?.item.kind === "u8";
   const label = (base: string): string => {
     let l = base;
-    for (let k = 1; labels.has(l); k++) l = `${base}.${k}`;
-    labels.add(l);
+    const used = labels();
+    for (let k = 1; used.has(l); k++) l = `${base}.${k}`;
+    used.add(l);
     return l;
   };
   // the pre-header: the header's params, then the items read (with the first access's location)
