@@ -246,8 +246,14 @@ export function reachableBlocks(g: Graph): Block[] {
     if (seen.has(b)) continue;
     seen.add(b);
     out.push(b);
-    const links = exitLinks(b.exit);
-    for (let i = links.length - 1; i >= 0; i--) stack.push((links[i] as Link).target);
+    // the targets of exitLinks(b.exit), last first (so that the first is visited first)
+    const e = b.exit;
+    if (e.kind === "jump") stack.push(e.link.target);
+    else if (e.kind === "branch") stack.push(e.ifFalse.target, e.ifTrue.target);
+    else if (e.kind === "switch") {
+      stack.push(e.default.target);
+      for (let i = e.cases.length - 1; i >= 0; i--) stack.push((e.cases[i] as { link: Link }).link.target);
+    }
   }
   return out;
 }

@@ -3,7 +3,9 @@
 // scalar ops whose operands became constant (and branches on constants), simplify a few patterns
 // interpreters produce (`int_is_true(cast_bool_to_int c)` is `c`, `x + 0` is `x`...), remove block
 // parameters nobody needs and ops whose results nobody uses (pure ops, and reads the specializer
-// knows cannot fail). Residual graphs use dominance SSA, so uses are counted globally.
+// knows cannot fail). Residual graphs use dominance SSA, so uses are counted globally. The passes
+// repeat until none finds anything; a pass is not run again while no change since its last
+// fruitless run can have given it something to do (`CANNOT_ENABLE`).
 
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
 import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
@@ -18,42 +20,149 @@ import { carryLoopItems } from "./loopitems.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
 
+/** The passes `cleanup` runs; `reach` is `reachableBlocks` (dropping blocks and ordering them). */
+type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loads" | "checks" | "items";
+
+/**
+ * For each pass, the passes that its changes can never give something to do once they had
+ * nothing: changes to ops and their operands leave the control flow (`merge`, `reach`) as it
+ * was; `simplify` looks at ops, their definitions and branch conditions only, so fewer blocks or
+ * ops, or other links, give it nothing new; `dead`, `reach` and `merge` leave nothing for a
+ * second run; a merged block came right after its predecessor in depth-first order, so `merge`
+ * keeps that order.
+ */
+const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
+  reach: ["reach", "simplify"],
+  merge: ["merge", "reach"],
+  thread: ["simplify"],
+  simplify: [],
+  dead: ["dead", "simplify", "merge", "reach"],
+  ranges: [],
+  loads: ["merge", "reach"],
+  checks: [],
+  items: [],
+};
+
+const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "loads", "checks", "items"];
+
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
+  // A pass that finds nothing to do leaves the graph as it is, and each pass depends only on the
+  // graph: one that found nothing is not run again (it would find nothing again) until a pass
+  // has made a change that may give it something to do.
+  const idle = new Set<Pass>();
+  // passes that this change in particular cannot give something to do (besides CANNOT_ENABLE)
+  let spare: readonly Pass[] = [];
+  const run = (name: Pass, pass: () => boolean): boolean => {
+    if (idle.has(name)) return false;
+    spare = [];
+    const changed = pass();
+    if (changed) {
+      const keep = CANNOT_ENABLE[name];
+      for (const q of PASSES) if (!keep.includes(q) && !spare.includes(q)) idle.delete(q);
+      if (keep.includes(name) || spare.includes(name)) idle.add(name);
+    } else idle.add(name);
+    return changed;
+  };
+  const reach = (): void => {
+    run("reach", () => {
+      const blocks = reachableBlocks(g);
+      if (blocks.length === g.blocks.length && blocks.every((b, i) => b === g.blocks[i])) return false;
+      // dropping blocks whose ops and exits use only what they define themselves leaves every
+      // other value as needed as it was
+      if (idle.has("dead") && dropsOnlySelfContained(g.blocks, blocks)) spare = ["dead"];
+      g.blocks = blocks;
+      return true;
+    });
+  };
+  const merge = (): boolean => run("merge", () => mergeChains(g));
+  // simplify without folding a branch leaves the control flow as it was
+  const simp = (): boolean =>
+    run("simplify", () => {
+      const flow = { folded: false };
+      const changed = simplify(p, g, flow);
+      if (!flow.folded) spare = ["merge", "reach"];
+      return changed;
+    });
+  // forwarding sees every definition before its uses, and what it removes taught it nothing on
+  // the way, so a second run finds nothing unless an op it made repeats another one
+  const loads = (): boolean =>
+    run("loads", () => {
+      const flow = { made: [] as Op[] };
+      const changed = forwardLoads(p, g, flow);
+      if (madeOpsAreNew(g, flow.made)) spare = ["loads"];
+      return changed;
+    });
+  const dead = (): boolean => run("dead", () => removeDead(g, safeOps));
   for (let round = 0; round < 12; round++) {
-    g.blocks = reachableBlocks(g);
-    const a = mergeChains(g);
-    const b = threadForwarders(g);
-    const c = simplify(p, g);
-    const d = removeDead(g, safeOps);
+    reach();
+    const a = merge();
+    const b = run("thread", () => threadForwarders(g));
+    const c = simp();
+    const d = dead();
     if (!a && !b && !c && !d) break;
   }
-  g.blocks = reachableBlocks(g);
+  reach();
   // chains of checks raising the same guest error become one range check
-  if (mergeRangeChecks(g)) {
-    mergeChains(g);
-    simplify(p, g);
-    removeDead(g, safeOps);
-    g.blocks = reachableBlocks(g);
+  if (run("ranges", () => mergeRangeChecks(g))) {
+    merge();
+    simp();
+    dead();
+    reach();
   }
   for (let round = 0; round < 6; round++) {
-    const a = forwardLoads(p, g);
-    const c = simplify(p, g);
-    const d = removeDead(g, safeOps);
+    const a = loads();
+    const c = simp();
+    const d = dead();
     if (!a && !c && !d) break;
   }
   // invariant checks out of loops, then loop-carried items once the loops are clean, then one
   // more round for what that exposes
-  if (hoistLoopChecks(g)) {
-    mergeChains(g);
-    simplify(p, g);
-    removeDead(g, safeOps);
+  if (run("checks", () => hoistLoopChecks(g))) {
+    merge();
+    simp();
+    dead();
   }
-  if (carryLoopItems(p, g)) {
-    forwardLoads(p, g);
-    simplify(p, g);
-    removeDead(g, safeOps);
+  if (run("items", () => carryLoopItems(p, g))) {
+    loads();
+    simp();
+    dead();
   }
   sparseArrays(p, g);
+}
+
+/**
+ * Whether no op of `made` (masks `v & 255` made by forwardLoads) can be computed twice: no other
+ * `int_and` in the graph masks the same value first.
+ */
+function madeOpsAreNew(g: Graph, made: readonly Op[]): boolean {
+  if (made.length === 0) return true;
+  const masked = new Set<Value>();
+  for (const o of made) {
+    const v = o.args[0] as Value;
+    if (masked.has(v)) return false;
+    masked.add(v);
+  }
+  const mine = new Set<Op>(made);
+  for (const b of g.blocks) for (const o of b.ops) if (o.op === "int_and" && !mine.has(o) && masked.has(o.args[0] as Value)) return false;
+  return true;
+}
+
+/** Whether the blocks of `before` missing from `after` use only the values they define (params and op results). */
+function dropsOnlySelfContained(before: readonly Block[], after: readonly Block[]): boolean {
+  const kept = new Set(after);
+  const dropped = before.filter((b) => !kept.has(b));
+  const own = new Set<Var>();
+  for (const b of dropped) {
+    for (const v of b.params) own.add(v);
+    for (const o of b.ops) if (o.result) own.add(o.result);
+  }
+  const local = (v: Value): boolean => v.kind === "const" || own.has(v);
+  for (const b of dropped) {
+    for (const o of b.ops) if (!o.args.every(local)) return false;
+    if (!exitOperands(b.exit).every(local)) return false;
+    for (const l of exitLinks(b.exit)) if (!l.args.every(local)) return false;
+  }
+  return true;
 }
 
 /** An array item: the array, and the index as a base plus a constant offset. */
@@ -137,14 +246,12 @@ class ScopedKnown {
  * The same pure op on the same operands is computed once. Within a block, a store overwritten
  * before anything could read it is removed.
  */
-function forwardLoads(p: Program, g: Graph): boolean {
+function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const preds = predCounts(g);
+  // the definitions `index` looks through
   const defs = new Map<Var, Op>();
-  for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
+  for (const b of g.blocks) for (const o of b.ops) if (o.result && (o.op === "int_add" || o.op === "int_sub")) defs.set(o.result, o);
   const sub = new Map<Var, Value>();
-  const res = (v: Value): Value => {
-    return chase(sub, v);
-  };
   const key = (v: Value): string | null => {
     if (v.kind === "var") return `v${v.id}`;
     const c = v.value;
@@ -182,9 +289,8 @@ function forwardLoads(p: Program, g: Graph): boolean {
   const known = new ScopedKnown();
   const roots: Block[] = [start];
   const done = new Set<Block>();
-  const visit = (b: Block, items: Items): void => {
-    done.add(b);
-    const mark = known.mark();
+  // forward within the block's ops
+  const scan = (b: Block, items: Items): void => {
     const own = new Set<unknown[]>();
     const kept: Op[] = [];
     // stores not read since: a later store to the same place makes them dead
@@ -196,15 +302,23 @@ function forwardLoads(p: Program, g: Graph): boolean {
       unreadItems.clear();
     };
     for (const o of b.ops) {
-      for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
-      const [a0, a1, a2] = o.args;
-      const ok = a0 ? key(a0) : null;
+      if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
+      const a0 = o.args[0];
+      const a1 = o.args[1];
+      const a2 = o.args[2];
       const type = o.attrs.type ?? "";
-      if (o.result && isPure(o.op)) {
+      if (o.result && pure(o.op)) {
         // the same pure op on the same operands computes the same value
-        const ks = o.args.map(key);
-        if (ks.every((k) => k !== null)) {
-          const k = `p:${o.op}:${type}:${ks.join(",")}`;
+        let k: string | null = `p:${o.op}:${type}:`;
+        for (let i = 0; i < o.args.length; i++) {
+          const ka = key(o.args[i] as Value);
+          if (ka === null) {
+            k = null;
+            break;
+          }
+          k = i === 0 ? k + ka : `${k},${ka}`;
+        }
+        if (k !== null) {
           const seen = known.get(k);
           if (seen) {
             sub.set(o.result, seen);
@@ -217,6 +331,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
       switch (o.op) {
         case "getfield":
         case "arraylen": {
+          const ok = a0 ? key(a0) : null;
           const k = ok === null ? null : o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : `len:${ok}`;
           const seen = k === null ? undefined : known.get(k);
           if (seen && o.result) {
@@ -237,8 +352,17 @@ function forwardLoads(p: Program, g: Graph): boolean {
             const v = seen.value;
             if (isByte(type) && v !== o.result) {
               if (v.kind === "const") sub.set(o.result, constant(I32, (v.value as number) & 255));
-              else
-                kept.push({ op: "int_and", args: [v, constant(I32, 255)], result: o.result, attrs: {}, ...(o.loc ? { loc: o.loc } : {}) });
+              else {
+                const n: Op = {
+                  op: "int_and",
+                  args: [v, constant(I32, 255)],
+                  result: o.result,
+                  attrs: {},
+                  ...(o.loc ? { loc: o.loc } : {}),
+                };
+                kept.push(n);
+                flow.made.push(n);
+              }
             } else sub.set(o.result, v);
             continue;
           }
@@ -254,6 +378,7 @@ function forwardLoads(p: Program, g: Graph): boolean {
         }
         case "setfield": {
           known.forgetField(o.attrs.field ?? "");
+          const ok = a0 ? key(a0) : null;
           if (ok !== null && a1) {
             known.set(`f:${o.attrs.field}:${ok}`, a1);
             const k = `${o.attrs.field}:${ok}`;
@@ -304,6 +429,11 @@ function forwardLoads(p: Program, g: Graph): boolean {
       kept.push(o);
     }
     b.ops = dead.size > 0 ? kept.filter((o) => !dead.has(o)) : kept;
+  };
+  const visit = (b: Block, items: Items): void => {
+    done.add(b);
+    const mark = known.mark();
+    if (b.ops.length > 0) scan(b, items);
     for (const l of exitLinks(b.exit)) {
       const t = l.target;
       if (done.has(t)) continue;
@@ -344,25 +474,41 @@ function sparseArrays(p: Program, g: Graph): void {
   }
 }
 
+/** Whether `simplify` looks at the definitions made by this op (through `byteValue` and `rewrite`). */
+function lookedAt(name: string): boolean {
+  return name === "int_add" || name === "int_sub" || name === "int_and" || name === "cast_bool_to_int" || name === "bool_not";
+}
+
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
-function simplify(p: Program, g: Graph): boolean {
+function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
+  // only the definitions of the ops the patterns look at (other lookups find no pattern either)
   const defs = new Map<Var, Op>();
-  for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
+  for (const b of g.blocks) {
+    const ops = b.ops;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
+      if (o.result && lookedAt(o.op)) defs.set(o.result, o);
+    }
+  }
   const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
-    return chase(sub, v);
+    return sub.size === 0 ? v : chase(sub, v);
   };
   let changed = false;
-  const i32 = (k: number): Value => constant(I32, k);
+  const pending: Op[] = [];
   for (const b of g.blocks) {
-    const kept: Op[] = [];
-    for (const o of b.ops) {
-      for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
+    // the block's ops are copied only once one changes
+    let kept: Op[] | null = null;
+    const ops = b.ops;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
+      if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
       if (o.op === "setitem" && arrayDef(p, o.attrs.type ?? "")?.item.kind === "u8") {
         // a byte store keeps the low 8 bits: masks of its value, and masks under a constant addition, go
         const v = byteValue(o.args[2] as Value, defs, (op, args) => {
           const t = newVar(I32, "v");
           const n: Op = { op, args, result: t, attrs: {} };
+          kept ??= ops.slice(0, j);
           kept.push(n);
           defs.set(t, n);
           return t;
@@ -372,13 +518,14 @@ function simplify(p: Program, g: Graph): boolean {
           changed = true;
         }
       }
-      const pending: Op[] = [];
-      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, i32, pending) : null;
+      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, pending) : null;
       if (r && o.result) {
+        kept ??= ops.slice(0, j);
         for (const n of pending) {
           kept.push(n);
           if (n.result) defs.set(n.result, n);
         }
+        pending.length = 0;
         if ("op" in r) {
           kept.push(r);
           defs.set(o.result, r);
@@ -386,15 +533,16 @@ function simplify(p: Program, g: Graph): boolean {
         changed = true;
         continue;
       }
-      kept.push(o);
+      kept?.push(o);
     }
-    b.ops = kept;
+    if (kept) b.ops = kept;
     const e = b.exit;
     if (e.kind === "branch") {
       e.cond = res(e.cond);
       if (e.cond.kind === "const") {
         b.exit = { kind: "jump", link: e.cond.value ? e.ifTrue : e.ifFalse };
         changed = true;
+        flow.folded = true;
       }
     } else if (e.kind === "switch") {
       e.value = res(e.value);
@@ -402,6 +550,7 @@ function simplify(p: Program, g: Graph): boolean {
       if (v.kind === "const") {
         b.exit = { kind: "jump", link: e.cases.find((c) => c.value === v.value)?.link ?? e.default };
         changed = true;
+        flow.folded = true;
       }
     }
   }
@@ -420,7 +569,8 @@ function lowMask(v: Value | undefined): number | null {
 function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
   const d = v.kind === "var" ? defs.get(v) : undefined;
   if (!d) return v;
-  const [a, b] = d.args;
+  const a = d.args[0];
+  const b = d.args[1];
   const m = lowMask(b);
   if (d.op === "int_and" && m !== null && m >= 255) return a as Value;
   if ((d.op === "int_add" || d.op === "int_sub") && b?.kind === "const") {
@@ -431,10 +581,43 @@ function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub
   return v;
 }
 
+function allConst(vs: readonly Value[]): boolean {
+  for (const v of vs) if (v.kind !== "const") return false;
+  return true;
+}
+
+function i32(k: number): Value {
+  return constant(I32, k);
+}
+
+function isK(x: Value | undefined, k: number): boolean {
+  return x?.kind === "const" && x.value === k;
+}
+
+function same(x: Value | undefined, y: Value | undefined): boolean {
+  return x !== undefined && x.kind === "var" && x === y;
+}
+
+/** The operand of `cast_bool_to_int` that defines `x`, if one does. */
+function boolOf(defs: Map<Var, Op>, x: Value | undefined): Value | undefined {
+  const d = x?.kind === "var" ? defs.get(x) : undefined;
+  return d?.op === "cast_bool_to_int" ? d.args[0] : undefined;
+}
+
+function def(defs: Map<Var, Op>, x: Value | undefined): Op | undefined {
+  return x?.kind === "var" ? defs.get(x) : undefined;
+}
+
+/** An op computing `o`'s result in another way. */
+function mk(o: Op, op: "int_add" | "int_sub" | "int_and", args: Value[]): Op {
+  return { op, args, result: o.result, attrs: {}, ...(o.loc ? { loc: o.loc } : {}) };
+}
+
 /** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */
-function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: Op[]): Value | Op | null {
-  const [a, b] = o.args;
-  if (o.args.every((x) => x.kind === "const")) {
+function rewrite(o: Op, defs: Map<Var, Op>, pending: Op[]): Value | Op | null {
+  const a = o.args[0];
+  const b = o.args[1];
+  if (allConst(o.args)) {
     try {
       const v = evalScalar(
         o.op as ScalarOpName,
@@ -446,42 +629,28 @@ function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: 
       return null;
     }
   }
-  const isK = (x: Value | undefined, k: number): boolean => x?.kind === "const" && x.value === k;
-  const same = (x: Value | undefined, y: Value | undefined): boolean => x !== undefined && x.kind === "var" && x === y;
-  const boolOf = (x: Value | undefined): Value | undefined => {
-    const d = x?.kind === "var" ? defs.get(x) : undefined;
-    return d?.op === "cast_bool_to_int" ? d.args[0] : undefined;
-  };
-  const def = (x: Value | undefined): Op | undefined => (x?.kind === "var" ? defs.get(x) : undefined);
-  const mk = (op: "int_add" | "int_sub" | "int_and", args: Value[]): Op => ({
-    op,
-    args,
-    result: o.result,
-    attrs: {},
-    ...(o.loc ? { loc: o.loc } : {}),
-  });
   // (x + c1) + c2 is x + (c1 + c2), and the same with subtractions
   if ((o.op === "int_add" || o.op === "int_sub") && b?.kind === "const" && typeof b.value === "number") {
-    const d = def(a);
+    const d = def(defs, a);
     const c1 = d?.args[1];
     if (d && (d.op === "int_add" || d.op === "int_sub") && c1?.kind === "const" && typeof c1.value === "number") {
       const k = ((d.op === "int_add" ? c1.value : -c1.value) + (o.op === "int_add" ? b.value : -b.value)) | 0;
-      return mk("int_add", [d.args[0] as Value, i32(k)]);
+      return mk(o, "int_add", [d.args[0] as Value, i32(k)]);
     }
   }
   // ((a & m) +- c) & m is (a +- c) & m, and (a & m) & m is a & m, for a low-bit mask m
   if (o.op === "int_and") {
     const m = lowMask(b);
-    const d = def(a);
+    const d = def(defs, a);
     if (m !== null && d) {
       if (d.op === "int_and" && lowMask(d.args[1]) !== null && (lowMask(d.args[1]) as number) >= m)
-        return mk("int_and", [d.args[0] as Value, i32(m)]);
-      const inner = def(d.args[0]);
+        return mk(o, "int_and", [d.args[0] as Value, i32(m)]);
+      const inner = def(defs, d.args[0]);
       const im = inner?.op === "int_and" ? lowMask(inner.args[1]) : null;
       if ((d.op === "int_add" || d.op === "int_sub") && d.args[1]?.kind === "const" && inner && im !== null && im >= m) {
         const t = newVar(I32, "v");
         pending.push({ op: d.op, args: [inner.args[0] as Value, d.args[1] as Value], result: t, attrs: {} });
-        return mk("int_and", [t, i32(m)]);
+        return mk(o, "int_and", [t, i32(m)]);
       }
     }
   }
@@ -509,13 +678,13 @@ function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: 
     case "int_ushr":
       return isK(b, 0) ? (a as Value) : null;
     case "int_is_true":
-      return boolOf(a) ?? null;
+      return boolOf(defs, a) ?? null;
     case "int_eq":
     case "int_ne": {
       if (same(a, b)) return constant(BOOL, o.op === "int_eq");
-      const c = boolOf(a) ?? boolOf(b);
+      const c = boolOf(defs, a) ?? boolOf(defs, b);
       if (!c) return null;
-      const other = boolOf(a) ? b : a;
+      const other = boolOf(defs, a) ? b : a;
       // (bool as int) compared with 0 or 1
       const truth = isK(other, 0) ? o.op === "int_ne" : isK(other, 1) ? o.op === "int_eq" : null;
       if (truth === null) return null;
@@ -534,9 +703,23 @@ function rewrite(o: Op, defs: Map<Var, Op>, i32: (k: number) => Value, pending: 
   }
 }
 
+/** The number of links into each block. */
 function predCounts(g: Graph): Map<Block, number> {
   const n = new Map<Block, number>();
-  for (const b of g.blocks) for (const l of exitLinks(b.exit)) n.set(l.target, (n.get(l.target) ?? 0) + 1);
+  const add = (t: Block): void => {
+    n.set(t, (n.get(t) ?? 0) + 1);
+  };
+  for (const b of g.blocks) {
+    const e = b.exit;
+    if (e.kind === "jump") add(e.link.target);
+    else if (e.kind === "branch") {
+      add(e.ifTrue.target);
+      add(e.ifFalse.target);
+    } else if (e.kind === "switch") {
+      for (const c of e.cases) add(c.link.target);
+      add(e.default.target);
+    }
+  }
   return n;
 }
 
@@ -592,12 +775,27 @@ function threadForwarders(g: Graph): boolean {
   return changed;
 }
 
+const PURE = new Map<string, boolean>();
+
+/** `isPure`, remembered per op name. */
+function pure(name: Op["op"]): boolean {
+  let r = PURE.get(name);
+  if (r === undefined) {
+    r = isPure(name);
+    PURE.set(name, r);
+  }
+  return r;
+}
+
 /** Remove block params nobody needs, then ops whose unused results can go. */
 function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
-  const removable = (o: Op): boolean => o.result !== null && (isPure(o.op) || safeOps.has(o));
+  const removable = (o: Op): boolean => o.result !== null && (pure(o.op) || safeOps.has(o));
   // what each variable needs once it is needed: the operands of the removable op that defines it,
-  // the values passed to it along every link when it is a block parameter
-  const defs = new Map<Var, Op>();
+  // the values passed to it along every link when it is a block parameter (SSA: one or the other)
+  const blocks = g.blocks;
+  const start = blocks[0];
+  const origin = new Map<Var, Op | Block>();
+  // the links into each block that has parameters
   const incoming = new Map<Block, Link[]>();
   const needed = new Set<Var>();
   const work: Var[] = [];
@@ -607,47 +805,75 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
       work.push(v);
     }
   };
-  const paramIndex = new Map<Var, { b: Block; i: number }>();
-  for (const b of g.blocks) {
-    b.params.forEach((v, i) => {
-      paramIndex.set(v, { b, i });
-    });
-    for (const l of exitLinks(b.exit)) {
-      const ls = incoming.get(l.target);
-      if (ls) ls.push(l);
-      else incoming.set(l.target, [l]);
-    }
-  }
+  const addLink = (l: Link): void => {
+    if (l.target.params.length === 0) return;
+    const ls = incoming.get(l.target);
+    if (ls) ls.push(l);
+    else incoming.set(l.target, [l]);
+  };
   // start block params are the graph's params: always kept
-  for (const v of g.blocks[0]?.params ?? []) need(v);
-  for (const b of g.blocks) {
-    for (const o of b.ops) {
-      if (removable(o)) defs.set(o.result as Var, o);
-      else for (const a of o.args) need(a);
+  for (const v of start?.params ?? []) need(v);
+  for (const b of blocks) {
+    for (const v of b.params) origin.set(v, b);
+    const ops = b.ops;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
+      if (removable(o)) origin.set(o.result as Var, o);
+      else {
+        const args = o.args;
+        for (let i = 0; i < args.length; i++) need(args[i] as Value);
+      }
     }
-    exitOperands(b.exit).forEach(need);
+    const e = b.exit;
+    switch (e.kind) {
+      case "jump":
+        addLink(e.link);
+        break;
+      case "branch":
+        need(e.cond);
+        addLink(e.ifTrue);
+        addLink(e.ifFalse);
+        break;
+      case "switch":
+        need(e.value);
+        for (const c of e.cases) addLink(c.link);
+        addLink(e.default);
+        break;
+      case "return":
+        if (e.value) need(e.value);
+        break;
+      case "raise":
+        need(e.value);
+        break;
+    }
   }
   while (work.length > 0) {
     const v = work.pop() as Var;
-    const d = defs.get(v);
-    if (d) for (const a of d.args) need(a);
-    const pi = paramIndex.get(v);
-    if (pi) for (const l of incoming.get(pi.b) ?? []) need(l.args[pi.i] as Value);
+    const d = origin.get(v);
+    if (d === undefined) continue;
+    if ("exit" in d) {
+      const ls = incoming.get(d);
+      if (ls) {
+        const i = d.params.indexOf(v);
+        for (const l of ls) need(l.args[i] as Value);
+      }
+    } else {
+      const args = d.args;
+      for (let i = 0; i < args.length; i++) need(args[i] as Value);
+    }
   }
   let changed = false;
-  for (const b of g.blocks) {
-    if (b !== g.blocks[0]) {
-      const keep = b.params.map((v) => needed.has(v));
-      if (keep.some((k) => !k)) {
-        changed = true;
-        b.params = b.params.filter((_, i) => keep[i]);
-        for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
-      }
-    }
-    const ops = b.ops.filter((o) => !removable(o) || needed.has(o.result as Var));
-    if (ops.length !== b.ops.length) {
+  const gone = (o: Op): boolean => o.result !== null && !needed.has(o.result) && removable(o);
+  for (const b of blocks) {
+    if (b !== start && b.params.some((v) => !needed.has(v))) {
       changed = true;
-      b.ops = ops;
+      const keep = b.params.map((v) => needed.has(v));
+      b.params = b.params.filter((_, i) => keep[i]);
+      for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+    }
+    if (b.ops.some(gone)) {
+      changed = true;
+      b.ops = b.ops.filter((o) => !gone(o));
     }
   }
   return changed;

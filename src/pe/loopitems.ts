@@ -80,16 +80,29 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
   // each pass transforms loops that do not overlap one transformed in it; the next pass sees the
   // new blocks (outer loops of a transformed one)
   for (let n = 0; n < 16; n++) {
-    const blocks = reachableBlocks(g);
-    if (blocks.length === 0) return changed;
-    const { idom, rpo } = dominators(blocks[0]);
+    const start = g.blocks[0];
+    if (!start) return changed;
+    const { idom, rpo } = dominators(start);
     const all = [...rpo];
-    const labels = new Set(rpo.map((b) => b.label));
     const sub = new Map<Var, Value>();
     const touched = new Set<Block>();
+    // made when first needed: the labels in use (for the first new block), and the links into
+    // each block from the blocks of `all` (for the first loop that may have items), kept up to
+    // date as loops change
+    let used: Set<string> | null = null;
+    const labels = (): Set<string> => {
+      used ??= new Set(rpo.map((b) => b.label));
+      return used;
+    };
+    let incoming: Map<Block, Incoming[]> | null = null;
     for (const loop of naturalLoops(rpo, idom)) {
-      if ([...loop.body].some((b) => touched.has(b))) continue;
-      if (transformLoop(p, g, loop, rpo, all, labels, sub)) for (const b of loop.body) touched.add(b);
+      if (overlaps(loop.body, touched)) continue;
+      if (loop.header === g.blocks[0] || !mayHead(loop.header)) continue; // as transformLoop would find
+      if (!incoming) {
+        incoming = new Map();
+        for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
+      }
+      if (transformLoop(p, g, loop, rpo, all, incoming, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
     substituteIn(all, sub);
@@ -97,6 +110,24 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
     changed = true;
   }
   return changed;
+}
+
+function overlaps(body: ReadonlySet<Block>, touched: ReadonlySet<Block>): boolean {
+  if (touched.size === 0) return false;
+  for (const b of body) if (touched.has(b)) return true;
+  return false;
+}
+
+/** A link into a block, and the block it leaves. */
+interface Incoming {
+  readonly from: Block;
+  readonly link: Link;
+}
+
+function addIncoming(incoming: Map<Block, Incoming[]>, from: Block, link: Link): void {
+  const ls = incoming.get(link.target);
+  if (ls) ls.push({ from, link });
+  else incoming.set(link.target, [{ from, link }]);
 }
 
 /** Whether a block could be the header of a loop with carried items: its first op that is not pure accesses an item. */
@@ -108,8 +139,21 @@ function mayHead(b: Block): boolean {
   return false;
 }
 
-/** Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new blocks. */
-function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Block[], labels: Set<string>, sub: Map<Var, Value>): boolean {
+/**
+ * Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new
+ * blocks, `incoming` (the links into each block from those of `all`) follows the changes, and
+ * `labels` gives the labels in use.
+ */
+function transformLoop(
+  p: Program,
+  g: Graph,
+  loop: Loop,
+  rpo: Block[],
+  all: Block[],
+  incoming: Map<Block, Incoming[]>,
+  labels: () => Set<string>,
+  sub: Map<Var, Value>,
+): boolean {
   const { header: h, body } = loop;
   if (h === g.blocks[0]) return false;
   // only items the header accesses before anything that may fail can be carried
@@ -127,10 +171,14 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
   }
   const backLinks: Link[] = [];
   const entryLinks: Link[] = [];
-  for (const b of all) {
-    for (const l of exitLinks(b.exit)) {
-      if (l.target === h) (body.has(b) ? backLinks : entryLinks).push(l);
-      else if (body.has(l.target) && !body.has(b)) return false; // entered elsewhere than the header
+  const backIn: Incoming[] = [];
+  const entryIn: Incoming[] = [];
+  for (const x of body) {
+    for (const i of incoming.get(x) ?? []) {
+      if (x === h) {
+        (body.has(i.from) ? backLinks : entryLinks).push(i.link);
+        (body.has(i.from) ? backIn : entryIn).push(i);
+      } else if (!body.has(i.from)) return false; // entered elsewhere than the header
     }
   }
   // header params passed unchanged around the loop
@@ -202,8 +250,9 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
   const byte = (pl: Place): boolean => arrayDef(p, pl.type)?.item.kind === "u8";
   const label = (base: string): string => {
     let l = base;
-    for (let k = 1; labels.has(l); k++) l = `${base}.${k}`;
-    labels.add(l);
+    const used = labels();
+    for (let k = 1; used.has(l); k++) l = `${base}.${k}`;
+    used.add(l);
     return l;
   };
   // the pre-header: the header's params, then the items read (with the first access's location)
@@ -233,14 +282,13 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
     });
     return r;
   });
-  const pre: Block = {
-    label: label(`${h.label}.pre`),
-    params: preParams,
-    ops: preOps,
-    exit: { kind: "jump", link: { target: h, args: [...preParams, ...loaded] } },
-  };
+  const preLink: Link = { target: h, args: [...preParams, ...loaded] };
+  const pre: Block = { label: label(`${h.label}.pre`), params: preParams, ops: preOps, exit: { kind: "jump", link: preLink } };
   for (const l of entryLinks) l.target = pre;
   all.push(pre);
+  incoming.set(pre, entryIn);
+  incoming.set(h, backIn);
+  addIncoming(incoming, pre, preLink);
   // the value of each item at the start and end of every loop block, in reverse postorder
   const loopBlocks = rpo.filter((b) => body.has(b));
   const linksTo = new Map<Block, Link[]>();
@@ -290,8 +338,6 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
   // written items go back to memory on every link that leaves the loop, except links to a block
   // that only raises: nothing is caught (the IR has no handlers), so the run ends there and
   // nothing reads memory after it
-  const preds = new Map<Block, number>();
-  for (const b of all) for (const l of exitLinks(b.exit)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
   for (const b of loopBlocks) {
     for (const l of exitLinks(b.exit)) {
       if (body.has(l.target)) continue;
@@ -312,17 +358,23 @@ function transformLoop(p: Program, g: Graph, loop: Loop, rpo: Block[], all: Bloc
         stores.push({ op: "setitem", args: [pl.arr, ix, end[k] as Value], result: null, attrs: { type: pl.type } });
       });
       if (stores.length === 0) continue;
-      if (preds.get(l.target) === 1 && l.target !== g.blocks[0]) l.target.ops.unshift(...stores);
+      const ins = incoming.get(l.target) ?? [];
+      if (ins.length === 1 && l.target !== g.blocks[0]) l.target.ops.unshift(...stores);
       else {
+        const outLink: Link = { target: l.target, args: l.args };
         const out: Block = {
           label: label(`${b.label}.out`),
           params: [],
           ops: stores,
-          exit: { kind: "jump", link: { target: l.target, args: l.args } },
+          exit: { kind: "jump", link: outLink },
         };
+        const k = ins.findIndex((i) => i.link === l);
+        if (k < 0) throw new Error("carryLoopItems: a link that leaves the loop is not among the links into its target");
+        ins[k] = { from: out, link: outLink };
         l.target = out;
         l.args = [];
         all.push(out);
+        incoming.set(out, [{ from: b, link: l }]);
       }
     }
   }

@@ -56,7 +56,12 @@ function i32Const(v: Value): number | null {
 /** Merge the check chains of `g`; true if anything changed. */
 export function mergeRangeChecks(g: Graph): boolean {
   const preds = new Map<Block, number>();
-  for (const b of g.blocks) for (const l of exitLinks(b.exit)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
+  const links: Link[][] = [];
+  for (const b of g.blocks) {
+    const ls = exitLinks(b.exit);
+    links.push(ls);
+    for (const l of ls) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
+  }
   // values as a root plus a constant offset (through int_add/int_sub of constants, and through
   // the parameters of blocks with one predecessor, which are their arguments)
   const alias = new Map<Var, Value>();
@@ -64,18 +69,30 @@ export function mergeRangeChecks(g: Graph): boolean {
   const resolve = (v: Value): { root: Value; off: number } => {
     let x = v;
     for (let n = 0; x.kind === "var" && alias.has(x) && n < 10000; n++) x = alias.get(x) as Value;
+    // each variable on the way now stands for x directly (chains of checks pass the same values
+    // from block to block); an alias given to x later still follows, so answers stay the same
+    for (let y = v; y.kind === "var" && y !== x; ) {
+      const next = alias.get(y);
+      if (next === undefined || next === x) break;
+      alias.set(y, x);
+      y = next;
+    }
     return x.kind === "var" ? (offsetOf.get(x) ?? { root: x, off: 0 }) : { root: x, off: 0 };
   };
-  for (const b of g.blocks) {
-    for (const l of exitLinks(b.exit))
-      if (preds.get(l.target) === 1 && l.target !== g.blocks[0])
-        l.target.params.forEach((p, i) => {
-          const a = l.args[i];
-          if (a) alias.set(p, a);
-        });
+  for (let j = 0; j < g.blocks.length; j++) {
+    const b = g.blocks[j] as Block;
+    for (const l of links[j] as Link[]) {
+      const ps = l.target.params;
+      if (ps.length === 0 || preds.get(l.target) !== 1 || l.target === g.blocks[0]) continue;
+      for (let i = 0; i < ps.length; i++) {
+        const a = l.args[i];
+        if (a) alias.set(ps[i] as Var, a);
+      }
+    }
     for (const o of b.ops) {
       if (!o.result || (o.op !== "int_add" && o.op !== "int_sub")) continue;
-      const [a, c] = o.args as [Value, Value];
+      const a = o.args[0] as Value;
+      const c = o.args[1] as Value;
       const ka = i32Const(a);
       const kc = i32Const(c);
       if (kc !== null && ka === null) {

@@ -1,20 +1,43 @@
 // Substituting values for variables in residual blocks, in place: the cleanup passes replace a
 // variable by what it stands for (copies, folded values, carried items) with it.
 
-import type { Block, Value, Var } from "../ir/graph.ts";
-import { exitLinks } from "../ir/graph.ts";
+import type { Block, Op, Value, Var } from "../ir/graph.ts";
 
 /** Replace, in place, each use of a variable in `sub` by what it stands for (following chains). */
 export function substituteIn(blocks: Iterable<Block>, sub: Map<Var, Value>): void {
   if (sub.size === 0) return;
-  const res = (v: Value): Value => chase(sub, v);
+  const res = (v: Value): Value => (v.kind === "var" && sub.has(v) ? chase(sub, v) : v);
+  const resAll = (vs: Value[]): void => {
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i] as Value;
+      if (v.kind === "var" && sub.has(v)) vs[i] = chase(sub, v);
+    }
+  };
   for (const b of blocks) {
-    for (const o of b.ops) for (let i = 0; i < o.args.length; i++) o.args[i] = res(o.args[i] as Value);
+    const ops = b.ops;
+    for (let j = 0; j < ops.length; j++) resAll((ops[j] as Op).args);
     const e = b.exit;
-    if (e.kind === "branch") e.cond = res(e.cond);
-    else if (e.kind === "switch") e.value = res(e.value);
-    else if ((e.kind === "return" && e.value) || e.kind === "raise") e.value = res(e.value as Value);
-    for (const l of exitLinks(e)) for (let i = 0; i < l.args.length; i++) l.args[i] = res(l.args[i] as Value);
+    switch (e.kind) {
+      case "jump":
+        resAll(e.link.args);
+        break;
+      case "branch":
+        e.cond = res(e.cond);
+        resAll(e.ifTrue.args);
+        resAll(e.ifFalse.args);
+        break;
+      case "switch":
+        e.value = res(e.value);
+        for (const c of e.cases) resAll(c.link.args);
+        resAll(e.default.args);
+        break;
+      case "return":
+        if (e.value) e.value = res(e.value);
+        break;
+      case "raise":
+        e.value = res(e.value);
+        break;
+    }
   }
 }
 
