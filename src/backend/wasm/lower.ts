@@ -358,14 +358,10 @@ class FunctionLowering {
   }
 
   private siteOf(b: Block, i: number, op: Op | null): number {
-    const frame: FrameInfo = {
-      graph: this.g.name,
-      block: b.label,
-      opIndex: i,
-      op: op ? op.op : b.exit.kind,
-      isExit: op === null,
-      ...(op?.loc ? { loc: op.loc } : {}),
-    };
+    const loc = op?.loc;
+    const frame: FrameInfo = loc
+      ? { graph: this.g.name, block: b.label, opIndex: i, op: (op as Op).op, isExit: false, loc }
+      : { graph: this.g.name, block: b.label, opIndex: i, op: op ? op.op : b.exit.kind, isExit: op === null };
     return this.m.site({ frame, op });
   }
 
@@ -550,7 +546,7 @@ class FunctionLowering {
   private lowerOp(b: Block, i: number, op: Op, tail: boolean): void {
     const w = this.w;
     const a = op.args;
-    const plan = planOp(op, this.m.layout);
+    const plan = this.alloc.plans.get(op) ?? planOp(op, this.m.layout);
     this.curProduces =
       op.result !== null ||
       resultType(

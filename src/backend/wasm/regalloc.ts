@@ -10,7 +10,7 @@
 import type { Block, Op, Value, Var } from "../../ir/graph.ts";
 import type { ValType } from "./emitter.ts";
 import { valTypeKey } from "./emitter.ts";
-import type { FlowEdge, FlowNode, SNode, Structure } from "./cfg.ts";
+import type { FlowEdge, FlowGraph, FlowNode, SNode, Structure } from "./cfg.ts";
 
 /** What an op or exit reads, and which operands its lowering pushes first (those may come from the stack). */
 export interface UsePlan {
@@ -34,6 +34,8 @@ export interface Allocation {
   readonly local: Map<Var, number>;
   /** Variables left on the operand stack between their definition and their only use. */
   readonly onStack: Set<Var>;
+  /** The plan of every op of the reachable blocks (planOp's, made once). */
+  readonly plans: Map<Op, UsePlan>;
   /** Types of the declared locals after the params. */
   readonly locals: ValType[];
   /** Variables that would each need a local without allocation (excluding params and stack values). */
@@ -43,13 +45,6 @@ export interface Allocation {
 
 function edgeArgs(e: FlowEdge): Value[] {
   return e.link ? e.link.args : [];
-}
-
-function edgeDefs(e: FlowEdge): Var[] {
-  const out: Var[] = [];
-  if (e.final?.block) for (const p of (e.final.block as Block).params) out.push(p);
-  for (const l of e.labels) out.push(l.label);
-  return out;
 }
 
 /** Decide which op results stay on the operand stack. */
@@ -91,28 +86,35 @@ function decideStack(blocks: readonly FlowNode[], useCount: Map<Var, number>, in
   return onStack;
 }
 
-type Range = [number, number];
+const NO_RANGES: readonly number[] = [];
 
 /**
  * Liveness of the allocated variables (`isVar`) on the flow graph: one bit per variable, a
  * use/def summary per node, and round-robin iteration in reverse order until nothing changes.
  * An edge defines its final block's parameters and the label variables it sets, and reads its
  * link's arguments; a dispatch node also keeps alive what its targets need.
+ * Storage is flat: the live-in sets of all nodes in one array (by node id), and the variables a
+ * node or edge reads and defines as lists of numbers in one array (by position and edge id).
  */
 class Liveness {
   private readonly index = new Map<Var, number>();
   private readonly byIndex: Var[] = [];
-  private readonly words: number;
-  private readonly liveIn = new Map<FlowNode, Uint32Array>();
-  private readonly empty: Uint32Array;
-  /** Per edge: the complement of what it defines, and its arguments. */
-  private readonly edgeDef = new Map<FlowEdge, Uint32Array>();
-  private readonly edgeUse = new Map<FlowEdge, Uint32Array>();
-  /** Per edge: what it defines (its final block's parameters and its labels), and its labels. */
-  readonly edgeDefs = new Map<FlowEdge, Uint32Array>();
-  readonly edgeLabels = new Map<FlowEdge, Uint32Array>();
+  readonly words: number;
+  /** Live into each node: `words` words per node id. */
+  private readonly liveIn: Uint32Array;
+  /** Variable numbers: per node (by position in the order) its upward-exposed reads then its defs; per edge its arguments, parameters, labels. */
+  private readonly lists: number[] = [];
+  /** Per edge id: start of its arguments, of its parameters, of its labels, end (in `lists`). */
+  private readonly edgeAt: Int32Array;
+  private readonly scratch: Uint32Array;
 
-  constructor(nodes: readonly FlowNode[], isVar: (v: Value) => v is Var, exitPlan: (n: FlowNode) => UsePlan, opPlan: (op: Op) => UsePlan) {
+  constructor(
+    flow: FlowGraph,
+    nodes: readonly FlowNode[],
+    isVar: (v: Value) => v is Var,
+    exitPlan: (n: FlowNode) => UsePlan,
+    opPlan: (op: Op) => UsePlan,
+  ) {
     const id = (v: Var): number => {
       let k = this.index.get(v);
       if (k === undefined) {
@@ -123,68 +125,58 @@ class Liveness {
       return k;
     };
     // number every variable that can be live: reads, edge arguments and definitions
-    const useIds: number[][] = [];
-    const defIds: number[][] = [];
-    for (const n of nodes) {
-      const uses: number[] = [];
+    const lists = this.lists;
+    // per node position: start of its reads, start of its defs, end (in `lists`)
+    const nodeAt = new Int32Array(3 * nodes.length);
+    const edgeAt = (this.edgeAt = new Int32Array(4 * flow.edges));
+    const defined = new Set<Var>();
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i] as FlowNode;
+      nodeAt[3 * i] = lists.length;
       const defs: number[] = [];
-      const defined = new Set<Var>();
+      defined.clear();
       if (n.block)
         for (const op of n.block.ops) {
-          for (const v of opPlan(op).reads) if (isVar(v) && !defined.has(v)) uses.push(id(v));
+          for (const v of opPlan(op).reads) if (isVar(v) && !defined.has(v)) lists.push(id(v));
           if (op.result) {
             defined.add(op.result);
             defs.push(id(op.result));
           }
         }
-      for (const v of exitPlan(n).reads) if (isVar(v) && !defined.has(v)) uses.push(id(v));
-      useIds.push(uses);
-      defIds.push(defs);
+      for (const v of exitPlan(n).reads) if (isVar(v) && !defined.has(v)) lists.push(id(v));
+      nodeAt[3 * i + 1] = lists.length;
+      for (const d of defs) lists.push(d);
+      nodeAt[3 * i + 2] = lists.length;
       for (const e of n.out) {
-        for (const a of edgeArgs(e)) if (isVar(a)) id(a);
-        for (const d of edgeDefs(e)) id(d);
+        const at = 4 * e.id;
+        edgeAt[at] = lists.length;
+        if (e.link) for (const a of e.link.args) if (isVar(a)) lists.push(id(a));
+        edgeAt[at + 1] = lists.length;
+        if (e.final?.block) for (const p of (e.final.block as Block).params) lists.push(id(p));
+        edgeAt[at + 2] = lists.length;
+        for (const l of e.labels) lists.push(id(l.label));
+        edgeAt[at + 3] = lists.length;
       }
     }
     const w = (this.words = (this.byIndex.length + 31) >>> 5);
-    this.empty = new Uint32Array(w);
-    const bits = (ids: readonly number[]): Uint32Array => {
-      const b = new Uint32Array(w);
-      for (const k of ids) b[k >>> 5] = (b[k >>> 5] as number) | (1 << (k & 31));
-      return b;
-    };
-    const use: Uint32Array[] = [];
-    const notDef: Uint32Array[] = [];
-    nodes.forEach((n, i) => {
-      use.push(bits(useIds[i] as number[]));
-      const nd = bits(defIds[i] as number[]);
-      for (let k = 0; k < w; k++) nd[k] = ~(nd[k] as number);
-      notDef.push(nd);
-      this.liveIn.set(n, new Uint32Array(w));
-      for (const e of n.out) {
-        const defs = bits(edgeDefs(e).map(id));
-        this.edgeDefs.set(e, defs);
-        this.edgeLabels.set(e, bits(e.labels.map((l) => id(l.label))));
-        this.edgeDef.set(
-          e,
-          defs.map((x) => ~x),
-        );
-        this.edgeUse.set(e, bits(edgeArgs(e).filter(isVar).map(id)));
-      }
-    });
+    this.liveIn = new Uint32Array(flow.nodes.length * w);
+    this.scratch = new Uint32Array(2 * w);
     const out = new Uint32Array(w);
+    const liveIn = this.liveIn;
     let changed = true;
     while (changed) {
       changed = false;
       for (let i = nodes.length - 1; i >= 0; i--) {
         const n = nodes[i] as FlowNode;
+        // live in = reads + (live out - defs)
         this.outInto(n, out);
-        const cur = this.liveIn.get(n) as Uint32Array;
-        const u = use[i] as Uint32Array;
-        const nd = notDef[i] as Uint32Array;
+        for (let j = nodeAt[3 * i + 1] as number, e = nodeAt[3 * i + 2] as number; j < e; j++) clearBit(out, lists[j] as number);
+        for (let j = nodeAt[3 * i] as number, e = nodeAt[3 * i + 1] as number; j < e; j++) setBit(out, lists[j] as number);
+        const base = n.id * w;
         for (let k = 0; k < w; k++) {
-          const x = ((u[k] as number) | ((out[k] as number) & (nd[k] as number))) >>> 0;
-          if (x !== cur[k]) {
-            cur[k] = x;
+          const x = out[k] as number;
+          if (x !== liveIn[base + k]) {
+            liveIn[base + k] = x;
             changed = true;
           }
         }
@@ -197,6 +189,11 @@ class Liveness {
     return this.byIndex.length;
   }
 
+  /** Is the variable numbered? */
+  has(v: Var): boolean {
+    return this.index.has(v);
+  }
+
   /** The number of a variable (every variable of the function that can be live has one). */
   indexOf(v: Var): number {
     return this.index.get(v) as number;
@@ -207,38 +204,60 @@ class Liveness {
     return this.byIndex[k] as Var;
   }
 
-  /** Arguments of an edge (the variables it reads). */
-  argsOf(e: FlowEdge): Uint32Array {
-    return this.edgeUse.get(e) as Uint32Array;
+  /** Live into node `n`, as `words` words from `inStart(n)` of `inSets` (shared: do not change). */
+  get inSets(): Uint32Array {
+    return this.liveIn;
   }
 
-  /** Live into node `n` (shared: do not change). */
-  inOf(n: FlowNode): Uint32Array {
-    return this.liveIn.get(n) ?? this.empty;
+  inStart(n: FlowNode): number {
+    return n.id * this.words;
   }
 
-  /** Live out of node `n` (a fresh set). */
-  outOf(n: FlowNode): Uint32Array {
-    const out = new Uint32Array(this.words);
-    this.outInto(n, out);
-    return out;
+  /** The variable numbers of an edge: arguments [at, at+1), parameters [at+1, at+2), labels [at+2, at+3) of `edgeLists`, at = 4 * id. */
+  get edgeLists(): readonly number[] {
+    return this.lists;
   }
 
-  private outInto(n: FlowNode, out: Uint32Array): void {
+  get edgeBounds(): Int32Array {
+    return this.edgeAt;
+  }
+
+  /** Live out of node `n`, into `out` (`words` words). */
+  outInto(n: FlowNode, out: Uint32Array): void {
     const w = this.words;
+    const liveIn = this.liveIn;
+    const lists = this.lists;
+    const edgeAt = this.edgeAt;
     out.fill(0);
+    const t = this.scratch;
     for (const e of n.out) {
-      // live before the edge: (live into its final block - what it defines) + its arguments
-      const t = this.inOf(e.final ?? e.to);
-      const nd = this.edgeDef.get(e) as Uint32Array;
-      const u = this.edgeUse.get(e) as Uint32Array;
-      for (let k = 0; k < w; k++) out[k] = (out[k] as number) | ((t[k] as number) & (nd[k] as number)) | (u[k] as number);
+      // live before the edge: (live into its final target - what it defines) + its arguments
+      const from = (e.final ?? e.to).id * w;
+      const at = 4 * e.id;
+      const a0 = edgeAt[at] as number;
+      const d0 = edgeAt[at + 1] as number;
+      const end = edgeAt[at + 3] as number;
+      if (d0 === end) for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (liveIn[from + k] as number);
+      else {
+        for (let k = 0; k < w; k++) t[k] = liveIn[from + k] as number;
+        for (let j = d0; j < end; j++) clearBit(t, lists[j] as number);
+        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (t[k] as number);
+      }
+      for (let j = a0; j < d0; j++) setBit(out, lists[j] as number);
       if (n.kind === "dispatch") {
-        const d = this.inOf(e.to);
-        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (d[k] as number);
+        const d = e.to.id * w;
+        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (liveIn[d + k] as number);
       }
     }
   }
+}
+
+function setBit(b: Uint32Array, k: number): void {
+  b[k >>> 5] = (b[k >>> 5] as number) | (1 << (k & 31));
+}
+
+function clearBit(b: Uint32Array, k: number): void {
+  b[k >>> 5] = (b[k >>> 5] as number) & ~(1 << (k & 31));
 }
 
 export function allocate(input: AllocInput): Allocation {
@@ -270,6 +289,7 @@ export function allocate(input: AllocInput): Allocation {
 
   // ---- liveness on the flow graph (block params are defined on edges), as bit sets ----
   const live = new Liveness(
+    structure.flow,
     nodes,
     isVar,
     (n) => exitPlans.get(n) as UsePlan,
@@ -277,16 +297,22 @@ export function allocate(input: AllocInput): Allocation {
   );
 
   // ---- live ranges over the emission order ----
-  const ranges = new Map<Var, Range[]>();
-  const addRange = (v: Var, s: number, e: number) => {
-    let list = ranges.get(v);
+  const words = live.words;
+  const liveOut = new Uint32Array(words);
+  const eDefs = new Uint32Array(words);
+  const eLabels = new Uint32Array(words);
+  const eArgs = new Uint32Array(words);
+  // each variable's ranges by number, as [start, end, start, end, ...] (sorted, disjoint)
+  const ranges: (number[] | undefined)[] = new Array(live.size);
+  const addRange = (k: number, s: number, e: number) => {
+    let list = ranges[k];
     if (!list) {
       list = [];
-      ranges.set(v, list);
+      ranges[k] = list;
     }
-    const last = list[list.length - 1];
-    if (last && s <= last[1] + 1 && s >= last[0]) last[1] = Math.max(last[1], e);
-    else list.push([s, e]);
+    const n = list.length;
+    if (n > 0 && s <= (list[n - 1] as number) + 1 && s >= (list[n - 2] as number)) list[n - 1] = Math.max(list[n - 1] as number, e);
+    else list.push(s, e);
   };
   let pos = 0;
   // where each open variable's range ends (-1: not open), by number, and which were opened
@@ -297,6 +323,8 @@ export function allocate(input: AllocInput): Allocation {
     openAt[k] = at;
     opened.push(k);
   };
+  // ranges of the results defined in a segment, as (number, start, end), latest op first
+  const defRanges: number[] = [];
   const codeSegment = (n: FlowNode) => {
     const ops = n.block ? n.block.ops : [];
     const start = pos;
@@ -304,9 +332,10 @@ export function allocate(input: AllocInput): Allocation {
     const end = exitPos + 1;
     pos = end + 1;
     opened.length = 0;
-    forEachBit(live.outOf(n), (k) => open(k, end));
+    defRanges.length = 0;
+    live.outInto(n, liveOut);
+    forEachBit(liveOut, (k) => open(k, end));
     for (const v of (exitPlans.get(n) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), exitPos);
-    const segRanges: [Var, number, number][] = [];
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i] as Op;
       const u = start + 2 * i;
@@ -315,41 +344,56 @@ export function allocate(input: AllocInput): Allocation {
       if (r && !onStack.has(r) && (useCount.get(r) ?? 0) > 0) {
         const k = live.indexOf(r);
         const e = openAt[k] as number;
-        segRanges.push([r, u + 1, e >= 0 ? e : u + 1]);
+        defRanges.push(k, u + 1, e >= 0 ? e : u + 1);
         openAt[k] = -1;
       }
       for (const v of (opPlans.get(op) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), u);
     }
+    // In order of start: the variables live at the segment's start, then the results, earliest first.
     for (const k of opened) {
       const e = openAt[k] as number;
       if (e < 0) continue;
-      segRanges.push([live.varOf(k), start, e]);
+      addRange(k, start, e);
       openAt[k] = -1;
     }
-    segRanges.sort((a, b) => a[1] - b[1]);
-    for (const [v, s, e] of segRanges) addRange(v, s, e);
+    for (let j = defRanges.length - 3; j >= 0; j -= 3)
+      addRange(defRanges[j] as number, defRanges[j + 1] as number, defRanges[j + 2] as number);
   };
   const edgeSegment = (e: FlowEdge) => {
     const u = pos;
     pos += 2;
     // after the moves: live into the target and the labels set; before: that minus what the edge defines, plus its arguments
-    const into = live.inOf(e.final ?? e.to);
-    const labels = live.edgeLabels.get(e) as Uint32Array;
-    const defs = live.edgeDefs.get(e) as Uint32Array;
-    const args = live.argsOf(e);
-    for (let w = 0; w < into.length; w++) {
-      const after = ((into[w] as number) | (labels[w] as number)) >>> 0;
-      const d = defs[w] as number;
-      const before = ((after & ~d) | (args[w] as number)) >>> 0;
+    const inSets = live.inSets;
+    const into = live.inStart(e.final ?? e.to);
+    const lists = live.edgeLists;
+    const at = 4 * e.id;
+    const bounds = live.edgeBounds;
+    const a0 = bounds[at] as number;
+    const p0 = bounds[at + 1] as number;
+    const l0 = bounds[at + 2] as number;
+    const end = bounds[at + 3] as number;
+    for (let j = p0; j < end; j++) setBit(eDefs, lists[j] as number);
+    for (let j = l0; j < end; j++) setBit(eLabels, lists[j] as number);
+    for (let j = a0; j < p0; j++) setBit(eArgs, lists[j] as number);
+    for (let w = 0; w < words; w++) {
+      const after = ((inSets[into + w] as number) | (eLabels[w] as number)) >>> 0;
+      const d = eDefs[w] as number;
+      const before = ((after & ~d) | (eArgs[w] as number)) >>> 0;
       let all = (after | before | d) >>> 0;
       while (all !== 0) {
         const bit = 31 - Math.clz32(all & -all);
         all = (all & (all - 1)) >>> 0;
         const m = 1 << bit;
-        const v = live.varOf((w << 5) + bit);
-        if (before & m) addRange(v, u, after & m ? u + 1 : u);
-        else addRange(v, u + 1, u + 1);
+        const k = (w << 5) + bit;
+        if (before & m) addRange(k, u, after & m ? u + 1 : u);
+        else addRange(k, u + 1, u + 1);
       }
+    }
+    for (let j = a0; j < end; j++) {
+      const k = (lists[j] as number) >>> 5;
+      eDefs[k] = 0;
+      eLabels[k] = 0;
+      eArgs[k] = 0;
     }
   };
   const walk = (list: readonly SNode[]) => {
@@ -395,41 +439,52 @@ export function allocate(input: AllocInput): Allocation {
         }
       });
     }
-  const localRanges: Range[][] = [];
+  // each local's ranges: the union of its variables', [start, end, ...] sorted and disjoint
+  const localRanges: number[][] = [];
   const localTypes: ValType[] = [];
   const localKey: string[] = [];
   const local = new Map<Var, number>();
-  const overlaps = (a: readonly Range[], b: readonly Range[]): boolean => {
-    if (a.length === 0 || b.length === 0) return false;
-    if ((a[a.length - 1] as Range)[1] < (b[0] as Range)[0] || (b[b.length - 1] as Range)[1] < (a[0] as Range)[0]) return false;
-    let i = 0;
-    let j = 0;
-    while (i < a.length && j < b.length) {
-      const x = a[i] as Range;
-      const y = b[j] as Range;
-      if (x[1] < y[0]) i++;
-      else if (y[1] < x[0]) j++;
-      else return true;
+  const rangesOf = (v: Var): readonly number[] => {
+    const k = live.has(v) ? live.indexOf(v) : -1;
+    return (k >= 0 ? ranges[k] : undefined) ?? NO_RANGES;
+  };
+  /** Do a local's ranges and a variable's share a point? */
+  const overlaps = (a: readonly number[], b: readonly number[]): boolean => {
+    const na = a.length;
+    if (na === 0 || b.length === 0) return false;
+    if ((a[na - 1] as number) < (b[0] as number) || (b[b.length - 1] as number) < (a[0] as number)) return false;
+    for (let j = 0; j < b.length; j += 2) {
+      const s = b[j] as number;
+      const e = b[j + 1] as number;
+      // the first range of `a` that ends at or after s (ends are increasing: the ranges are disjoint)
+      let lo = 0;
+      let hi = na >> 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((a[2 * mid + 1] as number) < s) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < na >> 1 && (a[2 * lo] as number) <= e) return true;
     }
     return false;
   };
-  const merge = (a: Range[], b: readonly Range[]): Range[] => {
-    const out: Range[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < b.length) {
-      const x = a[i];
-      const y = b[j];
-      const take = y === undefined || (x !== undefined && x[0] <= y[0]) ? (a[i++] as Range) : (b[j++] as Range);
-      const last = out[out.length - 1];
-      if (last && take[0] <= last[1] + 1) last[1] = Math.max(last[1], take[1]);
-      else out.push([take[0], take[1]]);
+  /** Add a variable's ranges (which overlap none of them) to a local's. */
+  const insert = (a: number[], b: readonly number[]): void => {
+    for (let j = 0; j < b.length; j += 2) {
+      const s = b[j] as number;
+      let lo = 0;
+      let hi = a.length >> 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((a[2 * mid] as number) < s) lo = mid + 1;
+        else hi = mid;
+      }
+      a.splice(2 * lo, 0, s, b[j + 1] as number);
     }
-    return out;
   };
   const assign = (v: Var, idx: number) => {
     local.set(v, idx);
-    localRanges[idx] = merge(localRanges[idx] as Range[], ranges.get(v) ?? []);
+    insert(localRanges[idx] as number[], rangesOf(v));
   };
   input.params.forEach((p, i) => {
     localTypes.push(input.valType(p));
@@ -438,28 +493,32 @@ export function allocate(input: AllocInput): Allocation {
     assign(p, i);
   });
   const nParams = input.params.length;
-  const vars = [...ranges.keys()].filter((v) => !local.has(v));
-  vars.sort((a, b) => ((ranges.get(a) as Range[])[0] as Range)[0] - ((ranges.get(b) as Range[])[0] as Range)[0] || a.id - b.id);
+  const vars: Var[] = [];
+  for (let k = 0; k < ranges.length; k++) if (ranges[k] !== undefined && !local.has(live.varOf(k))) vars.push(live.varOf(k));
+  const first = (v: Var) => (ranges[live.indexOf(v)] as number[])[0] as number;
+  vars.sort((a, b) => first(a) - first(b) || a.id - b.id);
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < localKey.length; i++) {
     const k = localKey[i] as string;
-    byKey.set(k, [...(byKey.get(k) ?? []), i]);
+    let l = byKey.get(k);
+    if (!l) byKey.set(k, (l = []));
+    l.push(i);
   }
   for (const v of vars) {
     const t = input.valType(v);
     const key = valTypeKey(t);
-    const rs = ranges.get(v) as Range[];
+    const rs = ranges[live.indexOf(v)] as number[];
     let chosen = -1;
     for (const h of moveHints.get(v) ?? []) {
       const li = local.get(h);
-      if (li !== undefined && localKey[li] === key && !overlaps(localRanges[li] as Range[], rs)) {
+      if (li !== undefined && localKey[li] === key && !overlaps(localRanges[li] as number[], rs)) {
         chosen = li;
         break;
       }
     }
     if (chosen < 0)
       for (const li of byKey.get(key) ?? [])
-        if (!overlaps(localRanges[li] as Range[], rs)) {
+        if (!overlaps(localRanges[li] as number[], rs)) {
           chosen = li;
           break;
         }
@@ -468,7 +527,9 @@ export function allocate(input: AllocInput): Allocation {
       localTypes.push(t);
       localKey.push(key);
       localRanges.push([]);
-      byKey.set(key, [...(byKey.get(key) ?? []), chosen]);
+      let l = byKey.get(key);
+      if (!l) byKey.set(key, (l = []));
+      l.push(chosen);
     }
     assign(v, chosen);
   }
@@ -476,6 +537,7 @@ export function allocate(input: AllocInput): Allocation {
   return {
     local,
     onStack,
+    plans: opPlans,
     locals: localTypes.slice(nParams),
     before,
     stats: { vars: before + nParams + onStack.size, stackValues: onStack.size, localsAfter: localTypes.length - nParams },

@@ -208,6 +208,20 @@ export class Layout {
     }
   }
 
+  private nameMap: Map<number, string> | null = null;
+
+  /** Names of the group's types by type index (made once; do not change it). */
+  groupNameMap(): Map<number, string> {
+    if (!this.nameMap) {
+      const m = new Map<number, string>();
+      this.groupNames.forEach((n, i) => {
+        m.set(i, n);
+      });
+      this.nameMap = m;
+    }
+    return this.nameMap;
+  }
+
   /** The type index of a struct or array. */
   typeIndex(name: string): number {
     const s = this.structs.get(name) ?? this.arrays.get(name);
@@ -286,12 +300,9 @@ export class ModuleTypes {
     return out;
   }
 
+  /** Names of the group's types by index (one map per layout, shared by its modules: do not change it). */
   names(): Map<number, string> {
-    const m = new Map<number, string>();
-    this.layout.groupNames.forEach((n, i) => {
-      m.set(i, n);
-    });
-    return m;
+    return this.layout.groupNameMap();
   }
 }
 
