@@ -184,12 +184,21 @@ export function writeStorageType(w: ByteWriter, t: StorageType): void {
   else writeValType(w, t);
 }
 
+const NUM_KEYS: Record<number, string> = { 127: "i32", 126: "i64", 125: "f32", 124: "f64" };
+/** Keys of reference types, by type object (value types are immutable; layouts share theirs). */
+const refKeys = new WeakMap<ValType, string>();
+
 /** A readable key for a value type (used to group locals and to dedupe types). */
 export function valTypeKey(t: StorageType): string {
   if ("packed" in t) return t.packed === 0x78 ? "i8" : "i16";
-  if ("num" in t) return ({ 127: "i32", 126: "i64", 125: "f32", 124: "f64" } as Record<number, string>)[t.num] ?? `num${t.num}`;
-  const h = "abs" in t.ref ? `abs${t.ref.abs}` : `$${t.ref.idx}`;
-  return `${t.nullable ? "null " : ""}${h}`;
+  if ("num" in t) return NUM_KEYS[t.num] ?? `num${t.num}`;
+  let k = refKeys.get(t);
+  if (k === undefined) {
+    const h = "abs" in t.ref ? `abs${t.ref.abs}` : `$${t.ref.idx}`;
+    k = `${t.nullable ? "null " : ""}${h}`;
+    refKeys.set(t, k);
+  }
+  return k;
 }
 
 export function valTypeEq(a: ValType, b: ValType): boolean {
@@ -219,15 +228,19 @@ function writeField(w: ByteWriter, f: FieldType): void {
 export function writeCompType(w: ByteWriter, t: CompType): void {
   if (t.kind === "func") {
     w.u8(0x60);
-    w.vec(t.params, (w, p) => writeValType(w, p));
-    w.vec(t.results, (w, r) => writeValType(w, r));
+    w.u32(t.params.length);
+    for (const p of t.params) writeValType(w, p);
+    w.u32(t.results.length);
+    for (const r of t.results) writeValType(w, r);
     return;
   }
   w.u8(t.final ? 0x4f : 0x50);
-  w.vec(t.supertype === null ? [] : [t.supertype], (w, s) => w.u32(s));
+  if (t.supertype === null) w.u32(0);
+  else w.u32(1).u32(t.supertype);
   if (t.kind === "struct") {
     w.u8(0x5f);
-    w.vec(t.fields, writeField);
+    w.u32(t.fields.length);
+    for (const f of t.fields) writeField(w, f);
   } else {
     w.u8(0x5e);
     writeField(w, t.item);
@@ -404,7 +417,8 @@ export class CodeWriter extends ByteWriter {
     return this.u8(OP.br_if).u32(depth);
   }
   brTable(depths: readonly number[], dflt: number): this {
-    this.u8(OP.br_table).vec(depths, (w, d) => w.u32(d));
+    this.u8(OP.br_table).u32(depths.length);
+    for (const d of depths) this.u32(d);
     return this.u32(dflt);
   }
   localGet(i: number): this {
@@ -594,7 +608,8 @@ function section(out: ByteWriter, id: number, body: ByteWriter): void {
 
 function nameMap(w: ByteWriter, names: Map<number, string>): void {
   const entries = [...names].sort((a, b) => a[0] - b[0]);
-  w.vec(entries, (s, [i, n]) => s.u32(i).name(n));
+  w.u32(entries.length);
+  for (const [i, n] of entries) w.u32(i).name(n);
 }
 
 /** Assemble a module from its parts. */
@@ -611,7 +626,8 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
       if (!b) {
         const g = new ByteWriter();
         g.u8(0x4e);
-        g.vec(e.rec, (g, t) => writeCompType(g, t));
+        g.u32(e.rec.length);
+        for (const t of e.rec) writeCompType(g, t);
         b = g.toBytes();
         recGroupBytes.set(e.rec, b);
       }
@@ -620,7 +636,8 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
   }
   section(out, 1, w);
   if (m.imports.length > 0) {
-    w.vec(m.imports, (w, imp) => {
+    w.u32(m.imports.length);
+    for (const imp of m.imports) {
       w.name(imp.module).name(imp.name);
       const d = imp.desc;
       if (d.kind === "func") w.u8(0).u32(d.type);
@@ -633,36 +650,39 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
         writeValType(w, d.type);
         w.u8(d.mutable ? 1 : 0);
       }
-    });
+    }
     section(out, 2, w);
   }
-  w.vec(m.funcs, (w, t) => w.u32(t));
+  w.u32(m.funcs.length);
+  for (const t of m.funcs) w.u32(t);
   section(out, 3, w);
   if (m.tables.length > 0) {
-    w.vec(m.tables, (w, t) => {
+    w.u32(m.tables.length);
+    for (const t of m.tables) {
       writeValType(w, t.type);
       writeLimits(w, t.min, t.max);
-    });
+    }
     section(out, 4, w);
   }
   if (m.globals.length > 0) {
-    w.vec(m.globals, (w, g) => {
+    w.u32(m.globals.length);
+    for (const g of m.globals) {
       writeValType(w, g.type);
       w.u8(g.mutable ? 1 : 0);
       w.bytes(g.init).u8(OP.end);
-    });
+    }
     section(out, 6, w);
   }
   if (m.exports.length > 0) {
-    w.vec(m.exports, (w, e) => {
-      w.name(e.name).u8(EXPORT_KIND[e.kind]).u32(e.index);
-    });
+    w.u32(m.exports.length);
+    for (const e of m.exports) w.name(e.name).u8(EXPORT_KIND[e.kind]).u32(e.index);
     section(out, 7, w);
   }
   if (m.declaredFuncs.length > 0) {
     w.u32(1); // one declarative segment: flags 3, elemkind funcref, function indices
     w.u8(3).u8(0);
-    w.vec(m.declaredFuncs, (w, f) => w.u32(f));
+    w.u32(m.declaredFuncs.length);
+    for (const f of m.declaredFuncs) w.u32(f);
     section(out, 9, w);
   }
   // Code section: remember where each body's instructions start, relative to the module.

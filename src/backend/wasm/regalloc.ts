@@ -8,6 +8,7 @@
 // Wasm operand stack and get no local at all.
 
 import type { Block, Op, Value, Var } from "../../ir/graph.ts";
+import type { LLType } from "../../ir/types.ts";
 import type { ValType } from "./emitter.ts";
 import { valTypeKey } from "./emitter.ts";
 import type { FlowEdge, FlowGraph, FlowNode, SNode, Structure } from "./cfg.ts";
@@ -30,12 +31,12 @@ export interface AllocInput {
 }
 
 export interface Allocation {
-  /** Local index of each variable that lives in a local. */
-  readonly local: Map<Var, number>;
-  /** Variables left on the operand stack between their definition and their only use. */
-  readonly onStack: Set<Var>;
-  /** The plan of every op of the reachable blocks (planOp's, made once). */
-  readonly plans: Map<Op, UsePlan>;
+  /** Local index of a variable that lives in a local (undefined: none). */
+  localOf(v: Var): number | undefined;
+  /** Is the variable left on the operand stack between its definition and its only use? */
+  onStack(v: Var): boolean;
+  /** The plan of op `i` of a reachable block node (planOp's, made once). */
+  planOf(n: FlowNode, i: number): UsePlan;
   /** Types of the declared locals after the params. */
   readonly locals: ValType[];
   /** Variables that would each need a local without allocation (excluding params and stack values). */
@@ -43,50 +44,101 @@ export interface Allocation {
   readonly stats: { vars: number; stackValues: number; localsAfter: number };
 }
 
-function edgeArgs(e: FlowEdge): Value[] {
-  return e.link ? e.link.args : [];
-}
+/**
+ * Numbers for the variables of one function, 0, 1, 2... in order of first sight. Variable ids
+ * are global but compact within a graph (the builder numbers them in sequence), so the numbers
+ * are found through a table indexed by id; variables outside the table's id range (dispatch
+ * labels, say) go through a Map.
+ */
+class VarNumbers {
+  readonly vars: Var[] = [];
+  private readonly lo: number;
+  private readonly slots: Int32Array;
+  private readonly other = new Map<Var, number>();
 
-/** Decide which op results stay on the operand stack. */
-function decideStack(blocks: readonly FlowNode[], useCount: Map<Var, number>, input: AllocInput): Set<Var> {
-  const onStack = new Set<Var>();
-  for (const n of blocks) {
-    const b = n.block;
-    if (!b) continue;
-    const pending: Var[] = [];
-    const consume = (plan: UsePlan) => {
-      // Longest prefix of stackOrder that equals the top of `pending`.
-      let k = 0;
-      const so = plan.stackOrder;
-      for (let len = Math.min(so.length, pending.length); len > 0; len--) {
-        let ok = true;
-        for (let j = 0; j < len && ok; j++) if (so[j] !== pending[pending.length - len + j]) ok = false;
-        if (ok) {
-          k = len;
-          break;
-        }
-      }
-      for (let j = pending.length - k; j < pending.length; j++) onStack.add(pending[j] as Var);
-      pending.length -= k;
-      // Any other pending value this op reads must live in a local instead.
-      if (pending.length > 0 && plan.reads.length > 0) {
-        let w = 0;
-        for (const v of pending) if (!plan.reads.includes(v)) pending[w++] = v;
-        pending.length = w;
-      }
-    };
-    for (const op of b.ops) {
-      consume(input.planOp(op));
-      const r = op.result;
-      if (r && useCount.get(r) === 1) pending.push(r);
-    }
-    consume(input.planExit(n));
-    // Values still pending at the end of the block are not in onStack: they get locals.
+  constructor(lo: number, hi: number, defs: number) {
+    const span = hi - lo + 1;
+    const table = span > 0 && span <= 4 * defs + 1024;
+    this.lo = table ? lo : 0;
+    this.slots = new Int32Array(table ? span : 0).fill(-1);
   }
-  return onStack;
+
+  /** The number of `v`, or -1. */
+  get(v: Var): number {
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.slots.length) {
+      const k = this.slots[i] as number;
+      return k >= 0 && this.vars[k] === v ? k : (this.other.get(v) ?? -1);
+    }
+    return this.other.get(v) ?? -1;
+  }
+
+  /** The number of `v`, given now if it had none. */
+  add(v: Var): number {
+    const k = this.get(v);
+    if (k >= 0) return k;
+    const n = this.vars.length;
+    this.vars.push(v);
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.slots.length && (this.slots[i] as number) < 0) this.slots[i] = n;
+    else this.other.set(v, n);
+    return n;
+  }
+
+  get size(): number {
+    return this.vars.length;
+  }
 }
 
 const NO_RANGES: readonly number[] = [];
+
+/** The plans of a function's nodes: op plans in one list (a node's from opStart[node id]), exit plans by node id. */
+interface Plans {
+  readonly ops: UsePlan[];
+  readonly opStart: Int32Array;
+  readonly exits: UsePlan[];
+}
+
+/** Decide which op results stay on the operand stack (flags by variable number). */
+function decideStack(nodes: readonly FlowNode[], plans: Plans, uses: Int32Array, nums: VarNumbers): Uint8Array {
+  const onStack = new Uint8Array(nums.size);
+  const pending: Var[] = [];
+  const consume = (plan: UsePlan) => {
+    // Longest prefix of stackOrder that equals the top of `pending`.
+    let k = 0;
+    const so = plan.stackOrder;
+    for (let len = Math.min(so.length, pending.length); len > 0; len--) {
+      let ok = true;
+      for (let j = 0; j < len && ok; j++) if (so[j] !== pending[pending.length - len + j]) ok = false;
+      if (ok) {
+        k = len;
+        break;
+      }
+    }
+    for (let j = pending.length - k; j < pending.length; j++) onStack[nums.get(pending[j] as Var)] = 1;
+    pending.length -= k;
+    // Any other pending value this op reads must live in a local instead.
+    if (pending.length > 0 && plan.reads.length > 0) {
+      let w = 0;
+      for (const v of pending) if (!plan.reads.includes(v)) pending[w++] = v;
+      pending.length = w;
+    }
+  };
+  for (const n of nodes) {
+    const b = n.block;
+    if (!b) continue;
+    pending.length = 0;
+    const at = plans.opStart[n.id] as number;
+    for (let i = 0; i < b.ops.length; i++) {
+      consume(plans.ops[at + i] as UsePlan);
+      const r = (b.ops[i] as Op).result;
+      if (r && uses[nums.get(r)] === 1) pending.push(r);
+    }
+    consume(plans.exits[n.id] as UsePlan);
+    // Values still pending at the end of the block are not on the stack: they get locals.
+  }
+  return onStack;
+}
 
 /**
  * Liveness of the allocated variables (`isVar`) on the flow graph: one bit per variable, a
@@ -97,8 +149,6 @@ const NO_RANGES: readonly number[] = [];
  * node or edge reads and defines as lists of numbers in one array (by position and edge id).
  */
 class Liveness {
-  private readonly index = new Map<Var, number>();
-  private readonly byIndex: Var[] = [];
   readonly words: number;
   /** Live into each node: `words` words per node id. */
   private readonly liveIn: Uint32Array;
@@ -108,42 +158,49 @@ class Liveness {
   private readonly edgeAt: Int32Array;
   private readonly scratch: Uint32Array;
 
-  constructor(
-    flow: FlowGraph,
-    nodes: readonly FlowNode[],
-    isVar: (v: Value) => v is Var,
-    exitPlan: (n: FlowNode) => UsePlan,
-    opPlan: (op: Op) => UsePlan,
-  ) {
-    const id = (v: Var): number => {
-      let k = this.index.get(v);
-      if (k === undefined) {
-        k = this.byIndex.length;
-        this.index.set(v, k);
-        this.byIndex.push(v);
-      }
-      return k;
-    };
-    // number every variable that can be live: reads, edge arguments and definitions
-    const lists = this.lists;
+  constructor(flow: FlowGraph, nodes: readonly FlowNode[], nums: VarNumbers, isVar: (v: Value) => v is Var, plans: Plans) {
     // per node position: start of its reads, start of its defs, end (in `lists`)
     const nodeAt = new Int32Array(3 * nodes.length);
-    const edgeAt = (this.edgeAt = new Int32Array(4 * flow.edges));
-    const defined = new Set<Var>();
+    this.edgeAt = new Int32Array(4 * flow.edges);
+    this.summarize(nodes, nums, isVar, plans, nodeAt);
+    const w = (this.words = (nums.size + 31) >>> 5);
+    this.liveIn = new Uint32Array(flow.nodes.length * w);
+    this.scratch = new Uint32Array(2 * w);
+    this.solve(nodes, nodeAt);
+  }
+
+  /** The variables each node reads (before defining them) and defines, and each edge reads and defines. */
+  private summarize(nodes: readonly FlowNode[], nums: VarNumbers, isVar: (v: Value) => v is Var, plans: Plans, nodeAt: Int32Array): void {
+    const id = (v: Var): number => nums.get(v);
+    const lists = this.lists;
+    const edgeAt = this.edgeAt;
+    // definedIn[k]: 1 + the position of the node that defines variable k (0: none yet)
+    const definedIn: number[] = [];
+    const defs: number[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i] as FlowNode;
       nodeAt[3 * i] = lists.length;
-      const defs: number[] = [];
-      defined.clear();
+      defs.length = 0;
+      const at = plans.opStart[n.id] as number;
       if (n.block)
-        for (const op of n.block.ops) {
-          for (const v of opPlan(op).reads) if (isVar(v) && !defined.has(v)) lists.push(id(v));
+        for (let j = 0; j < n.block.ops.length; j++) {
+          const op = n.block.ops[j] as Op;
+          for (const v of (plans.ops[at + j] as UsePlan).reads)
+            if (isVar(v)) {
+              const k = id(v);
+              if (definedIn[k] !== i + 1) lists.push(k);
+            }
           if (op.result) {
-            defined.add(op.result);
-            defs.push(id(op.result));
+            const k = id(op.result);
+            definedIn[k] = i + 1;
+            defs.push(k);
           }
         }
-      for (const v of exitPlan(n).reads) if (isVar(v) && !defined.has(v)) lists.push(id(v));
+      for (const v of (plans.exits[n.id] as UsePlan).reads)
+        if (isVar(v)) {
+          const k = id(v);
+          if (definedIn[k] !== i + 1) lists.push(k);
+        }
       nodeAt[3 * i + 1] = lists.length;
       for (const d of defs) lists.push(d);
       nodeAt[3 * i + 2] = lists.length;
@@ -158,9 +215,12 @@ class Liveness {
         edgeAt[at + 3] = lists.length;
       }
     }
-    const w = (this.words = (this.byIndex.length + 31) >>> 5);
-    this.liveIn = new Uint32Array(flow.nodes.length * w);
-    this.scratch = new Uint32Array(2 * w);
+  }
+
+  /** Iterate in reverse order until nothing changes: live in = reads + (live out - defs). */
+  private solve(nodes: readonly FlowNode[], nodeAt: Int32Array): void {
+    const w = this.words;
+    const lists = this.lists;
     const out = new Uint32Array(w);
     const liveIn = this.liveIn;
     let changed = true;
@@ -182,26 +242,6 @@ class Liveness {
         }
       }
     }
-  }
-
-  /** How many variables are numbered. */
-  get size(): number {
-    return this.byIndex.length;
-  }
-
-  /** Is the variable numbered? */
-  has(v: Var): boolean {
-    return this.index.has(v);
-  }
-
-  /** The number of a variable (every variable of the function that can be live has one). */
-  indexOf(v: Var): number {
-    return this.index.get(v) as number;
-  }
-
-  /** The variable of a number. */
-  varOf(k: number): Var {
-    return this.byIndex[k] as Var;
   }
 
   /** Live into node `n`, as `words` words from `inStart(n)` of `inSets` (shared: do not change). */
@@ -260,42 +300,80 @@ function clearBit(b: Uint32Array, k: number): void {
   b[k >>> 5] = (b[k >>> 5] as number) & ~(1 << (k & 31));
 }
 
-export function allocate(input: AllocInput): Allocation {
-  const { structure } = input;
-  const nodes = structure.info.order;
-  // Use counts (every read of a var: ops, exits, edge arguments).
-  const useCount = new Map<Var, number>();
-  const bump = (v: Value) => {
-    if (v.kind === "var") useCount.set(v, (useCount.get(v) ?? 0) + 1);
+/** Number the variables, plan every op and exit, count the reads of each variable. */
+function numberAndPlan(
+  input: AllocInput,
+  nodes: readonly FlowNode[],
+  flow: FlowGraph,
+): { nums: VarNumbers; plans: Plans; uses: Int32Array } {
+  // Number the variables: the table of ids spans the definitions (params, results, labels).
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let defs = 0;
+  const span = (v: Var) => {
+    if (v.id < lo) lo = v.id;
+    if (v.id > hi) hi = v.id;
+    defs++;
   };
-  const opPlans = new Map<Op, UsePlan>();
-  const exitPlans = new Map<FlowNode, UsePlan>();
   for (const n of nodes) {
     if (n.block) {
+      for (const p of n.block.params) span(p);
+      for (const op of n.block.ops) if (op.result) span(op.result);
+    }
+    if (n.label) span(n.label);
+  }
+  const nums = new VarNumbers(lo, hi, defs);
+  // Plans of ops and exits, every variable numbered (reads, results, edge arguments, parameters, labels).
+  const plans: Plans = { ops: [], opStart: new Int32Array(flow.nodes.length), exits: new Array(flow.nodes.length) };
+  const number = (v: Value) => {
+    if (v.kind === "var") nums.add(v);
+  };
+  for (const p of input.params) nums.add(p);
+  for (const n of nodes) {
+    plans.opStart[n.id] = plans.ops.length;
+    if (n.block) {
+      for (const p of n.block.params) nums.add(p);
       for (const op of n.block.ops) {
         const p = input.planOp(op);
-        opPlans.set(op, p);
-        for (const v of p.reads) bump(v);
+        plans.ops.push(p);
+        for (const v of p.reads) number(v);
+        if (op.result) nums.add(op.result);
       }
     }
     const ep = input.planExit(n);
-    exitPlans.set(n, ep);
-    for (const v of ep.reads) bump(v);
-    for (const e of n.out) for (const a of edgeArgs(e)) bump(a);
+    plans.exits[n.id] = ep;
+    for (const v of ep.reads) number(v);
+    for (const e of n.out) {
+      if (e.link) for (const a of e.link.args) number(a);
+      for (const l of e.labels) nums.add(l.label);
+    }
   }
-  const cached: AllocInput = { ...input, planOp: (op) => opPlans.get(op) as UsePlan, planExit: (n) => exitPlans.get(n) as UsePlan };
-  const onStack = decideStack(nodes, useCount, cached);
-  const isVar = (v: Value): v is Var => v.kind === "var" && !onStack.has(v);
+  // Use counts (every read of a var: ops, exits, edge arguments).
+  const uses = new Int32Array(nums.size);
+  const bump = (v: Value) => {
+    if (v.kind === "var") {
+      const k = nums.get(v);
+      uses[k] = (uses[k] as number) + 1;
+    }
+  };
+  for (const n of nodes) {
+    const at = plans.opStart[n.id] as number;
+    if (n.block) for (let i = 0; i < n.block.ops.length; i++) for (const v of (plans.ops[at + i] as UsePlan).reads) bump(v);
+    for (const v of (plans.exits[n.id] as UsePlan).reads) bump(v);
+    for (const e of n.out) if (e.link) for (const a of e.link.args) bump(a);
+  }
+  return { nums, plans, uses };
+}
 
-  // ---- liveness on the flow graph (block params are defined on edges), as bit sets ----
-  const live = new Liveness(
-    structure.flow,
-    nodes,
-    isVar,
-    (n) => exitPlans.get(n) as UsePlan,
-    (op) => opPlans.get(op) as UsePlan,
-  );
-
+/** Each variable's live range (by number): [start, end, start, end, ...] over the emission order. */
+function liveRanges(
+  structure: Structure,
+  nums: VarNumbers,
+  live: Liveness,
+  plans: Plans,
+  uses: Int32Array,
+  isVar: (v: Value) => v is Var,
+): (number[] | undefined)[] {
   // ---- live ranges over the emission order ----
   const words = live.words;
   const liveOut = new Uint32Array(words);
@@ -303,7 +381,7 @@ export function allocate(input: AllocInput): Allocation {
   const eLabels = new Uint32Array(words);
   const eArgs = new Uint32Array(words);
   // each variable's ranges by number, as [start, end, start, end, ...] (sorted, disjoint)
-  const ranges: (number[] | undefined)[] = new Array(live.size);
+  const ranges: (number[] | undefined)[] = new Array(nums.size);
   const addRange = (k: number, s: number, e: number) => {
     let list = ranges[k];
     if (!list) {
@@ -316,7 +394,7 @@ export function allocate(input: AllocInput): Allocation {
   };
   let pos = 0;
   // where each open variable's range ends (-1: not open), by number, and which were opened
-  const openAt = new Int32Array(live.size).fill(-1);
+  const openAt = new Int32Array(nums.size).fill(-1);
   const opened: number[] = [];
   const open = (k: number, at: number) => {
     if ((openAt[k] as number) >= 0) return;
@@ -335,19 +413,20 @@ export function allocate(input: AllocInput): Allocation {
     defRanges.length = 0;
     live.outInto(n, liveOut);
     forEachBit(liveOut, (k) => open(k, end));
-    for (const v of (exitPlans.get(n) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), exitPos);
+    for (const v of (plans.exits[n.id] as UsePlan).reads) if (isVar(v)) open(nums.get(v), exitPos);
+    const at = plans.opStart[n.id] as number;
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i] as Op;
       const u = start + 2 * i;
       const r = op.result;
       // A result nobody reads is dropped: it needs no local.
-      if (r && !onStack.has(r) && (useCount.get(r) ?? 0) > 0) {
-        const k = live.indexOf(r);
+      if (r && isVar(r) && (uses[nums.get(r)] as number) > 0) {
+        const k = nums.get(r);
         const e = openAt[k] as number;
         defRanges.push(k, u + 1, e >= 0 ? e : u + 1);
         openAt[k] = -1;
       }
-      for (const v of (opPlans.get(op) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), u);
+      for (const v of (plans.ops[at + i] as UsePlan).reads) if (isVar(v)) open(nums.get(v), u);
     }
     // In order of start: the variables live at the segment's start, then the results, earliest first.
     for (const k of opened) {
@@ -420,12 +499,24 @@ export function allocate(input: AllocInput): Allocation {
   };
   walk(structure.body);
 
+  return ranges;
+}
+
+/** Give every variable with a live range a local (by number; -1: none): the params theirs, the others by first point. */
+function assignLocals(
+  input: AllocInput,
+  nodes: readonly FlowNode[],
+  nums: VarNumbers,
+  ranges: readonly (number[] | undefined)[],
+  isVar: (v: Value) => v is Var,
+): { local: Int32Array; localTypes: ValType[]; assigned: number } {
   // ---- assignment ----
-  const moveHints = new Map<Var, Var[]>();
-  const hint = (a: Var, b: Var) => {
-    const l = moveHints.get(a) ?? [];
+  // Move hints by number: the variables each one is moved to or from on an edge.
+  const hints: (number[] | undefined)[] = new Array(nums.size);
+  const hint = (a: number, b: number) => {
+    let l = hints[a];
+    if (!l) hints[a] = l = [];
     l.push(b);
-    moveHints.set(a, l);
   };
   for (const n of nodes)
     for (const e of n.out) {
@@ -434,8 +525,10 @@ export function allocate(input: AllocInput): Allocation {
       e.link.args.forEach((a, i) => {
         const p = final.params[i];
         if (p && isVar(a) && a !== p) {
-          hint(a, p);
-          hint(p, a);
+          const ka = nums.get(a);
+          const kp = nums.get(p);
+          hint(ka, kp);
+          hint(kp, ka);
         }
       });
     }
@@ -443,11 +536,8 @@ export function allocate(input: AllocInput): Allocation {
   const localRanges: number[][] = [];
   const localTypes: ValType[] = [];
   const localKey: string[] = [];
-  const local = new Map<Var, number>();
-  const rangesOf = (v: Var): readonly number[] => {
-    const k = live.has(v) ? live.indexOf(v) : -1;
-    return (k >= 0 ? ranges[k] : undefined) ?? NO_RANGES;
-  };
+  // the local of each variable, by number (-1: none)
+  const local = new Int32Array(nums.size).fill(-1);
   /** Do a local's ranges and a variable's share a point? */
   const overlaps = (a: readonly number[], b: readonly number[]): boolean => {
     const na = a.length;
@@ -482,21 +572,32 @@ export function allocate(input: AllocInput): Allocation {
       a.splice(2 * lo, 0, s, b[j + 1] as number);
     }
   };
-  const assign = (v: Var, idx: number) => {
-    local.set(v, idx);
-    insert(localRanges[idx] as number[], rangesOf(v));
+  const assign = (k: number, idx: number) => {
+    local[k] = idx;
+    insert(localRanges[idx] as number[], ranges[k] ?? NO_RANGES);
+  };
+  // Wasm type and its key, by LL type object (many variables share one)
+  const typeMemo = new Map<LLType, { t: ValType; key: string }>();
+  const typeOf = (v: Var): { t: ValType; key: string } => {
+    let m = typeMemo.get(v.type);
+    if (!m) {
+      const t = input.valType(v);
+      m = { t, key: valTypeKey(t) };
+      typeMemo.set(v.type, m);
+    }
+    return m;
   };
   input.params.forEach((p, i) => {
-    localTypes.push(input.valType(p));
-    localKey.push(valTypeKey(input.valType(p)));
+    const pt = typeOf(p);
+    localTypes.push(pt.t);
+    localKey.push(pt.key);
     localRanges.push([]);
-    assign(p, i);
+    assign(nums.get(p), i);
   });
-  const nParams = input.params.length;
-  const vars: Var[] = [];
-  for (let k = 0; k < ranges.length; k++) if (ranges[k] !== undefined && !local.has(live.varOf(k))) vars.push(live.varOf(k));
-  const first = (v: Var) => (ranges[live.indexOf(v)] as number[])[0] as number;
-  vars.sort((a, b) => first(a) - first(b) || a.id - b.id);
+  const vars: number[] = [];
+  for (let k = 0; k < ranges.length; k++) if (ranges[k] !== undefined && local[k] < 0) vars.push(k);
+  const first = (k: number) => (ranges[k] as number[])[0] as number;
+  vars.sort((a, b) => first(a) - first(b) || (nums.vars[a] as Var).id - (nums.vars[b] as Var).id);
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < localKey.length; i++) {
     const k = localKey[i] as string;
@@ -504,14 +605,13 @@ export function allocate(input: AllocInput): Allocation {
     if (!l) byKey.set(k, (l = []));
     l.push(i);
   }
-  for (const v of vars) {
-    const t = input.valType(v);
-    const key = valTypeKey(t);
-    const rs = ranges[live.indexOf(v)] as number[];
+  for (const k of vars) {
+    const { t, key } = typeOf(nums.vars[k] as Var);
+    const rs = ranges[k] as number[];
     let chosen = -1;
-    for (const h of moveHints.get(v) ?? []) {
-      const li = local.get(h);
-      if (li !== undefined && localKey[li] === key && !overlaps(localRanges[li] as number[], rs)) {
+    for (const h of hints[k] ?? []) {
+      const li = local[h] as number;
+      if (li >= 0 && localKey[li] === key && !overlaps(localRanges[li] as number[], rs)) {
         chosen = li;
         break;
       }
@@ -531,16 +631,40 @@ export function allocate(input: AllocInput): Allocation {
       if (!l) byKey.set(key, (l = []));
       l.push(chosen);
     }
-    assign(v, chosen);
+    assign(k, chosen);
   }
-  const before = vars.length;
+  return { local, localTypes, assigned: vars.length };
+}
+
+export function allocate(input: AllocInput): Allocation {
+  const { structure } = input;
+  const flow = structure.flow;
+  const nodes = structure.info.order;
+  const { nums, plans, uses } = numberAndPlan(input, nodes, flow);
+  const onStack = decideStack(nodes, plans, uses, nums);
+  const isVar = (v: Value): v is Var => v.kind === "var" && onStack[nums.get(v)] === 0;
+  // liveness on the flow graph (block params are defined on edges), as bit sets
+  const live = new Liveness(flow, nodes, nums, isVar, plans);
+  const ranges = liveRanges(structure, nums, live, plans, uses, isVar);
+  const { local, localTypes, assigned } = assignLocals(input, nodes, nums, ranges, isVar);
+  const nParams = input.params.length;
+  const before = assigned;
+  let stackValues = 0;
+  for (let k = 0; k < onStack.length; k++) stackValues += onStack[k] as number;
   return {
-    local,
-    onStack,
-    plans: opPlans,
+    localOf: (v: Var) => {
+      const k = nums.get(v);
+      const l = k >= 0 ? (local[k] as number) : -1;
+      return l >= 0 ? l : undefined;
+    },
+    onStack: (v: Var) => {
+      const k = nums.get(v);
+      return k >= 0 && onStack[k] === 1;
+    },
+    planOf: (n: FlowNode, i: number) => plans.ops[(plans.opStart[n.id] as number) + i] as UsePlan,
     locals: localTypes.slice(nParams),
     before,
-    stats: { vars: before + nParams + onStack.size, stackValues: onStack.size, localsAfter: localTypes.length - nParams },
+    stats: { vars: before + nParams + stackValues, stackValues, localsAfter: localTypes.length - nParams },
   };
 }
 
