@@ -158,20 +158,32 @@ class Liveness {
   private readonly edgeAt: Int32Array;
   private readonly scratch: Uint32Array;
 
-  constructor(flow: FlowGraph, nodes: readonly FlowNode[], nums: VarNumbers, isVar: (v: Value) => v is Var, plans: Plans) {
+  /** The variable number of each bit. */
+  readonly varOfBit: readonly number[];
+
+  constructor(flow: FlowGraph, nodes: readonly FlowNode[], nums: VarNumbers, isVar: (v: Value) => v is Var, plans: Plans, global: LiveBits) {
     // per node position: start of its reads, start of its defs, end (in `lists`)
     const nodeAt = new Int32Array(3 * nodes.length);
     this.edgeAt = new Int32Array(4 * flow.edges);
-    this.summarize(nodes, nums, isVar, plans, nodeAt);
-    const w = (this.words = (nums.size + 31) >>> 5);
+    this.varOfBit = global.varOfBit;
+    this.summarize(nodes, nums, isVar, plans, nodeAt, global.bitOf);
+    const w = (this.words = (global.varOfBit.length + 31) >>> 5);
     this.liveIn = new Uint32Array(flow.nodes.length * w);
     this.scratch = new Uint32Array(2 * w);
     this.solve(nodes, nodeAt);
   }
 
   /** The variables each node reads (before defining them) and defines, and each edge reads and defines. */
-  private summarize(nodes: readonly FlowNode[], nums: VarNumbers, isVar: (v: Value) => v is Var, plans: Plans, nodeAt: Int32Array): void {
-    const id = (v: Var): number => nums.get(v);
+  private summarize(
+    nodes: readonly FlowNode[],
+    nums: VarNumbers,
+    isVar: (v: Value) => v is Var,
+    plans: Plans,
+    nodeAt: Int32Array,
+    bitOf: Int32Array,
+  ): void {
+    // the bit of a variable (-1: it lives inside one node and needs none)
+    const id = (v: Var): number => bitOf[nums.get(v)] as number;
     const lists = this.lists;
     const edgeAt = this.edgeAt;
     // definedIn[k]: 1 + the position of the node that defines variable k (0: none yet)
@@ -188,18 +200,20 @@ class Liveness {
           for (const v of (plans.ops[at + j] as UsePlan).reads)
             if (isVar(v)) {
               const k = id(v);
-              if (definedIn[k] !== i + 1) lists.push(k);
+              if (k >= 0 && definedIn[k] !== i + 1) lists.push(k);
             }
           if (op.result) {
             const k = id(op.result);
-            definedIn[k] = i + 1;
-            defs.push(k);
+            if (k >= 0) {
+              definedIn[k] = i + 1;
+              defs.push(k);
+            }
           }
         }
       for (const v of (plans.exits[n.id] as UsePlan).reads)
         if (isVar(v)) {
           const k = id(v);
-          if (definedIn[k] !== i + 1) lists.push(k);
+          if (k >= 0 && definedIn[k] !== i + 1) lists.push(k);
         }
       nodeAt[3 * i + 1] = lists.length;
       for (const d of defs) lists.push(d);
@@ -376,6 +390,7 @@ function liveRanges(
 ): (number[] | undefined)[] {
   // ---- live ranges over the emission order ----
   const words = live.words;
+  const varOfBit = live.varOfBit;
   const liveOut = new Uint32Array(words);
   const eDefs = new Uint32Array(words);
   const eLabels = new Uint32Array(words);
@@ -412,7 +427,7 @@ function liveRanges(
     opened.length = 0;
     defRanges.length = 0;
     live.outInto(n, liveOut);
-    forEachBit(liveOut, (k) => open(k, end));
+    forEachBit(liveOut, (b) => open(varOfBit[b] as number, end));
     for (const v of (plans.exits[n.id] as UsePlan).reads) if (isVar(v)) open(nums.get(v), exitPos);
     const at = plans.opStart[n.id] as number;
     for (let i = ops.length - 1; i >= 0; i--) {
@@ -463,7 +478,7 @@ function liveRanges(
         const bit = 31 - Math.clz32(all & -all);
         all = (all & (all - 1)) >>> 0;
         const m = 1 << bit;
-        const k = (w << 5) + bit;
+        const k = varOfBit[(w << 5) + bit] as number;
         if (before & m) addRange(k, u, after & m ? u + 1 : u);
         else addRange(k, u + 1, u + 1);
       }
@@ -636,6 +651,52 @@ function assignLocals(
   return { local, localTypes, assigned: vars.length };
 }
 
+/** The variables that liveness tracks, one bit each: those read or moved outside the node that defines them. */
+interface LiveBits {
+  /** Bit of each variable number (-1: none). */
+  readonly bitOf: Int32Array;
+  /** Variable number of each bit. */
+  readonly varOfBit: number[];
+}
+
+/**
+ * Variables live across nodes: block parameters, labels, edge arguments, and values read in a
+ * node other than their definition's. The others (and stack values) live inside one node: their
+ * ranges come from the node's own ops, and liveness need not carry them.
+ */
+function liveBits(nodes: readonly FlowNode[], plans: Plans, nums: VarNumbers, onStack: Uint8Array): LiveBits {
+  const size = nums.size;
+  const defNode = new Int32Array(size).fill(-1);
+  const global = new Uint8Array(size);
+  for (const n of nodes) {
+    if (!n.block) continue;
+    for (const p of n.block.params) global[nums.get(p)] = 1;
+    for (const op of n.block.ops) if (op.result) defNode[nums.get(op.result)] = n.id;
+  }
+  const read = (v: Value, n: FlowNode) => {
+    if (v.kind !== "var") return;
+    const k = nums.get(v);
+    if (defNode[k] !== n.id) global[k] = 1;
+  };
+  for (const n of nodes) {
+    const at = plans.opStart[n.id] as number;
+    if (n.block) for (let i = 0; i < n.block.ops.length; i++) for (const v of (plans.ops[at + i] as UsePlan).reads) read(v, n);
+    for (const v of (plans.exits[n.id] as UsePlan).reads) read(v, n);
+    for (const e of n.out) {
+      if (e.link) for (const a of e.link.args) if (a.kind === "var") global[nums.get(a)] = 1;
+      for (const l of e.labels) global[nums.get(l.label)] = 1;
+    }
+  }
+  const bitOf = new Int32Array(size).fill(-1);
+  const varOfBit: number[] = [];
+  for (let k = 0; k < size; k++)
+    if (global[k] && !onStack[k]) {
+      bitOf[k] = varOfBit.length;
+      varOfBit.push(k);
+    }
+  return { bitOf, varOfBit };
+}
+
 export function allocate(input: AllocInput): Allocation {
   const { structure } = input;
   const flow = structure.flow;
@@ -644,7 +705,7 @@ export function allocate(input: AllocInput): Allocation {
   const onStack = decideStack(nodes, plans, uses, nums);
   const isVar = (v: Value): v is Var => v.kind === "var" && onStack[nums.get(v)] === 0;
   // liveness on the flow graph (block params are defined on edges), as bit sets
-  const live = new Liveness(flow, nodes, nums, isVar, plans);
+  const live = new Liveness(flow, nodes, nums, isVar, plans, liveBits(nodes, plans, nums, onStack));
   const ranges = liveRanges(structure, nums, live, plans, uses, isVar);
   const { local, localTypes, assigned } = assignLocals(input, nodes, nums, ranges, isVar);
   const nParams = input.params.length;
