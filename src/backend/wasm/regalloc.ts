@@ -161,7 +161,14 @@ class Liveness {
   /** The variable number of each bit. */
   readonly varOfBit: readonly number[];
 
-  constructor(flow: FlowGraph, nodes: readonly FlowNode[], nums: VarNumbers, isVar: (v: Value) => v is Var, plans: Plans, global: LiveBits) {
+  constructor(
+    flow: FlowGraph,
+    nodes: readonly FlowNode[],
+    nums: VarNumbers,
+    isVar: (v: Value) => v is Var,
+    plans: Plans,
+    global: LiveBits,
+  ) {
     // per node position: start of its reads, start of its defs, end (in `lists`)
     const nodeAt = new Int32Array(3 * nodes.length);
     this.edgeAt = new Int32Array(4 * flow.edges);
