@@ -65,7 +65,8 @@ export function buildFlow(g: Graph): FlowGraph {
   };
   const entry = mk("entry", null, null);
   const byBlock = new Map<Block, FlowNode>();
-  const inGraph = new Set(g.blocks);
+  // (a Set pays for itself only in larger graphs)
+  const inGraph = g.blocks.length > 16 ? new Set(g.blocks) : null;
   const work: Block[] = [start];
   byBlock.set(start, mk("block", start, null));
   while (work.length > 0) {
@@ -73,7 +74,7 @@ export function buildFlow(g: Graph): FlowGraph {
     if (b.exit.kind === "none") throw new BackendError(`graph '${g.name}', block '${b.label}' has no exit`);
     for (const l of exitLinks(b.exit)) {
       if (!byBlock.has(l.target)) {
-        if (!inGraph.has(l.target))
+        if (inGraph ? !inGraph.has(l.target) : !g.blocks.includes(l.target))
           throw new BackendError(`graph '${g.name}', block '${b.label}': link to block '${l.target.label}', which is not in this graph`);
         byBlock.set(l.target, mk("block", l.target, null));
         work.push(l.target);

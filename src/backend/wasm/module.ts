@@ -123,8 +123,32 @@ function scanRefs(graphs: Iterable<Graph>): Refs {
         if (o.op === "call" && o.attrs.callee) refs.graphs.add(o.attrs.callee);
         for (const a of o.args) value(a);
       }
-      for (const v of exitOperands(b.exit)) value(v);
-      for (const l of exitLinks(b.exit)) for (const a of l.args) value(a);
+      // exitOperands, then exitLinks' arguments (without making their arrays)
+      const e = b.exit;
+      switch (e.kind) {
+        case "jump":
+          for (const a of e.link.args) value(a);
+          break;
+        case "branch":
+          value(e.cond);
+          for (const a of e.ifTrue.args) value(a);
+          for (const a of e.ifFalse.args) value(a);
+          break;
+        case "switch":
+          value(e.value);
+          for (const c of e.cases) for (const a of c.link.args) value(a);
+          for (const a of e.default.args) value(a);
+          break;
+        case "return":
+          if (e.value) value(e.value);
+          break;
+        case "raise":
+          value(e.value);
+          break;
+        default:
+          for (const v of exitOperands(e)) value(v);
+          for (const l of exitLinks(e)) for (const a of l.args) value(a);
+      }
     }
   return refs;
 }
