@@ -30,6 +30,8 @@ export interface FlowNode {
 }
 
 export interface FlowEdge {
+  /** Number of the edge in its flow graph (0 .. FlowGraph.edges - 1). */
+  readonly id: number;
   readonly from: FlowNode;
   to: FlowNode;
   /** The LL link whose arguments are moved into `final`'s block parameters; null: no arguments. */
@@ -47,6 +49,8 @@ export interface FlowGraph {
   readonly byBlock: Map<Block, FlowNode>;
   /** Number of dispatch nodes added for irreducible regions. */
   dispatches: number;
+  /** Number of edges (their ids are 0 .. edges - 1). */
+  edges: number;
 }
 
 /** Build the flow graph of a graph's reachable blocks, and make it reducible. */
@@ -61,6 +65,8 @@ export function buildFlow(g: Graph): FlowGraph {
   };
   const entry = mk("entry", null, null);
   const byBlock = new Map<Block, FlowNode>();
+  // (a Set pays for itself only in larger graphs)
+  const inGraph = g.blocks.length > 16 ? new Set(g.blocks) : null;
   const work: Block[] = [start];
   byBlock.set(start, mk("block", start, null));
   while (work.length > 0) {
@@ -68,15 +74,16 @@ export function buildFlow(g: Graph): FlowGraph {
     if (b.exit.kind === "none") throw new BackendError(`graph '${g.name}', block '${b.label}' has no exit`);
     for (const l of exitLinks(b.exit)) {
       if (!byBlock.has(l.target)) {
-        if (!g.blocks.includes(l.target))
+        if (inGraph ? !inGraph.has(l.target) : !g.blocks.includes(l.target))
           throw new BackendError(`graph '${g.name}', block '${b.label}': link to block '${l.target.label}', which is not in this graph`);
         byBlock.set(l.target, mk("block", l.target, null));
         work.push(l.target);
       }
     }
   }
+  let edges = 0;
   const addEdge = (from: FlowNode, to: FlowNode, link: Link | null, final: FlowNode | null): void => {
-    const e: FlowEdge = { from, to, link, final, labels: [] };
+    const e: FlowEdge = { id: edges++, from, to, link, final, labels: [] };
     from.out.push(e);
     to.in.push(e);
   };
@@ -89,52 +96,61 @@ export function buildFlow(g: Graph): FlowGraph {
       addEdge(n, t, l, t);
     }
   }
-  const fg: FlowGraph = { graph: g, entry, nodes, byBlock, dispatches: 0 };
+  const fg: FlowGraph = { graph: g, entry, nodes, byBlock, dispatches: 0, edges };
   makeReducible(fg, mk);
   return fg;
 }
 
 // ---- irreducible regions ----------------------------------------------------------------------
 
-/** Strongly connected components of the subgraph induced by `inSet` (iterative Tarjan). */
-function sccs(nodes: readonly FlowNode[], inSet: Set<FlowNode>): FlowNode[][] {
-  const index = new Map<FlowNode, number>();
-  const low = new Map<FlowNode, number>();
-  const onStack = new Set<FlowNode>();
+/**
+ * Strongly connected components of the subgraph induced by the nodes marked `mark` in
+ * `region` (by node id), iterative Tarjan. `index`, `low` and `onStack` are scratch arrays by
+ * node id (index must be -1 for the region's nodes).
+ */
+function sccs(
+  nodes: readonly FlowNode[],
+  region: Int32Array,
+  mark: number,
+  index: Int32Array,
+  low: Int32Array,
+  onStack: Uint8Array,
+): FlowNode[][] {
   const stack: FlowNode[] = [];
   const out: FlowNode[][] = [];
+  const inSet = (w: FlowNode) => w.id < region.length && region[w.id] === mark;
   let counter = 0;
   for (const root of nodes) {
-    if (index.has(root)) continue;
+    if ((index[root.id] as number) >= 0) continue;
     const call: { n: FlowNode; i: number }[] = [{ n: root, i: 0 }];
-    index.set(root, counter);
-    low.set(root, counter++);
+    index[root.id] = counter;
+    low[root.id] = counter++;
     stack.push(root);
-    onStack.add(root);
+    onStack[root.id] = 1;
     while (call.length > 0) {
       const top = call[call.length - 1] as { n: FlowNode; i: number };
       const n = top.n;
       if (top.i < n.out.length) {
         const w = (n.out[top.i++] as FlowEdge).to;
-        if (!inSet.has(w)) continue;
-        if (!index.has(w)) {
-          index.set(w, counter);
-          low.set(w, counter++);
+        if (!inSet(w)) continue;
+        if ((index[w.id] as number) < 0) {
+          index[w.id] = counter;
+          low[w.id] = counter++;
           stack.push(w);
-          onStack.add(w);
+          onStack[w.id] = 1;
           call.push({ n: w, i: 0 });
-        } else if (onStack.has(w)) low.set(n, Math.min(low.get(n) as number, index.get(w) as number));
+        } else if (onStack[w.id]) low[n.id] = Math.min(low[n.id] as number, index[w.id] as number);
         continue;
       }
       call.pop();
       const parent = call[call.length - 1];
-      if (parent) low.set(parent.n, Math.min(low.get(parent.n) as number, low.get(n) as number));
-      if (low.get(n) === index.get(n)) {
+      if (parent) low[parent.n.id] = Math.min(low[parent.n.id] as number, low[n.id] as number);
+      if (low[n.id] === index[n.id]) {
         const comp: FlowNode[] = [];
         let w: FlowNode;
         do {
           w = stack.pop() as FlowNode;
-          onStack.delete(w);
+          onStack[w.id] = 0;
           comp.push(w);
         } while (w !== n);
         out.push(comp);
@@ -145,9 +161,30 @@ function sccs(nodes: readonly FlowNode[], inSet: Set<FlowNode>): FlowNode[][] {
 }
 
 function makeReducible(fg: FlowGraph, mk: (kind: FlowNode["kind"], block: Block | null, label: Var | null) => FlowNode): void {
-  const fix = (region: FlowNode[]): void => {
-    const inSet = new Set(region);
-    for (const comp of sccs(region, inSet)) {
+  // Regions are marked in `region` (by node id) with a fresh number each; nodes added (dispatch
+  // nodes) get ids beyond the arrays, which count as outside every region being searched.
+  const size = fg.nodes.length;
+  const region = new Int32Array(size);
+  const index = new Int32Array(size);
+  const low = new Int32Array(size);
+  const onStack = new Uint8Array(size);
+  let marks = 0;
+  const fix = (nodes: FlowNode[]): void => {
+    const mark = ++marks;
+    for (const n of nodes)
+      if (n.id < size) {
+        region[n.id] = mark;
+        index[n.id] = -1;
+      }
+    const comps = sccs(
+      nodes.filter((n) => n.id < size),
+      region,
+      mark,
+      index,
+      low,
+      onStack,
+    );
+    for (const comp of comps) {
       const c = comp[0] as FlowNode;
       const cyclic = comp.length > 1 || c.out.some((e) => e.to === c);
       if (!cyclic) continue;
@@ -169,7 +206,7 @@ function makeReducible(fg: FlowGraph, mk: (kind: FlowNode["kind"], block: Block 
           en.in = [];
         });
         for (const en of entries) {
-          const e: FlowEdge = { from: d, to: en, link: null, final: null, labels: [] };
+          const e: FlowEdge = { id: fg.edges++, from: d, to: en, link: null, final: null, labels: [] };
           d.out.push(e);
           en.in.push(e);
         }
@@ -185,23 +222,27 @@ function makeReducible(fg: FlowGraph, mk: (kind: FlowNode["kind"], block: Block 
 // ---- orders and dominators --------------------------------------------------------------------
 
 export interface FlowInfo {
-  /** Reverse postorder number of each reachable node. */
-  readonly rpo: Map<FlowNode, number>;
+  /** Reverse postorder number of each node, by node id (-1: unreachable). */
+  readonly rpo: Int32Array;
   readonly order: FlowNode[];
-  readonly idom: Map<FlowNode, FlowNode>;
-  readonly children: Map<FlowNode, FlowNode[]>;
+  /** Immediate dominator of each reachable node, by node id (the entry's is itself). */
+  readonly idom: (FlowNode | undefined)[];
+  /** Dominator-tree children of each reachable node, by node id. */
+  readonly children: FlowNode[][];
 }
 
 export function analyze(fg: FlowGraph): FlowInfo {
+  const nNodes = fg.nodes.length;
   const post: FlowNode[] = [];
-  const seen = new Set<FlowNode>([fg.entry]);
+  const seen = new Uint8Array(nNodes);
+  seen[fg.entry.id] = 1;
   const stack: { n: FlowNode; i: number }[] = [{ n: fg.entry, i: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as { n: FlowNode; i: number };
     if (top.i < top.n.out.length) {
       const w = (top.n.out[top.i++] as FlowEdge).to;
-      if (!seen.has(w)) {
-        seen.add(w);
+      if (!seen[w.id]) {
+        seen[w.id] = 1;
         stack.push({ n: w, i: 0 });
       }
     } else {
@@ -210,14 +251,15 @@ export function analyze(fg: FlowGraph): FlowInfo {
     }
   }
   const order = post.reverse();
-  const rpo = new Map<FlowNode, number>();
-  for (let i = 0; i < order.length; i++) rpo.set(order[i] as FlowNode, i);
+  const rpo = new Int32Array(nNodes).fill(-1);
+  for (let i = 0; i < order.length; i++) rpo[(order[i] as FlowNode).id] = i;
   // Cooper, Harvey, Kennedy: "A Simple, Fast Dominance Algorithm".
-  const idom = new Map<FlowNode, FlowNode>([[fg.entry, fg.entry]]);
+  const idom: (FlowNode | undefined)[] = new Array(nNodes);
+  idom[fg.entry.id] = fg.entry;
   const intersect = (a: FlowNode, b: FlowNode): FlowNode => {
     while (a !== b) {
-      while ((rpo.get(a) as number) > (rpo.get(b) as number)) a = idom.get(a) as FlowNode;
-      while ((rpo.get(b) as number) > (rpo.get(a) as number)) b = idom.get(b) as FlowNode;
+      while ((rpo[a.id] as number) > (rpo[b.id] as number)) a = idom[a.id] as FlowNode;
+      while ((rpo[b.id] as number) > (rpo[a.id] as number)) b = idom[b.id] as FlowNode;
     }
     return a;
   };
@@ -228,18 +270,18 @@ export function analyze(fg: FlowGraph): FlowInfo {
       const n = order[i] as FlowNode;
       let d: FlowNode | undefined;
       for (const e of n.in) {
-        if (!rpo.has(e.from) || !idom.has(e.from)) continue;
+        if ((rpo[e.from.id] as number) < 0 || idom[e.from.id] === undefined) continue;
         d = d === undefined ? e.from : intersect(e.from, d);
       }
-      if (d !== undefined && idom.get(n) !== d) {
-        idom.set(n, d);
+      if (d !== undefined && idom[n.id] !== d) {
+        idom[n.id] = d;
         changed = true;
       }
     }
   }
-  const children = new Map<FlowNode, FlowNode[]>();
-  for (const n of order) children.set(n, []);
-  for (const n of order) if (n !== fg.entry) children.get(idom.get(n) as FlowNode)?.push(n);
+  const children: FlowNode[][] = new Array(nNodes);
+  for (const n of order) children[n.id] = [];
+  for (const n of order) if (n !== fg.entry) children[(idom[n.id] as FlowNode).id]?.push(n);
   return { rpo, order, idom, children };
 }
 
@@ -247,7 +289,7 @@ function dominates(info: FlowInfo, a: FlowNode, b: FlowNode): boolean {
   let x = b;
   for (;;) {
     if (x === a) return true;
-    const up = info.idom.get(x) as FlowNode;
+    const up = info.idom[x.id] as FlowNode;
     if (up === x) return false;
     x = up;
   }
@@ -302,25 +344,26 @@ export interface Structure {
 export function structure(fg: FlowGraph): Structure {
   const info = analyze(fg);
   const { rpo } = info;
-  const r = (n: FlowNode) => rpo.get(n) as number;
-  const forwardIn = new Map<FlowNode, number>();
-  const loopHeaders = new Set<FlowNode>();
+  const r = (n: FlowNode) => rpo[n.id] as number;
+  const nNodes = fg.nodes.length;
+  const forwardIn = new Int32Array(nNodes);
+  const loopHeaders = new Uint8Array(nNodes);
   for (const n of info.order)
     for (const e of n.out) {
       if (r(e.to) <= r(n)) {
         if (!dominates(info, e.to, n))
           throw new BackendError(`graph '${fg.graph.name}': control flow still irreducible after dispatch insertion (internal error)`);
-        loopHeaders.add(e.to);
-      } else forwardIn.set(e.to, (forwardIn.get(e.to) ?? 0) + 1);
+        loopHeaders[e.to.id] = 1;
+      } else forwardIn[e.to.id] = (forwardIn[e.to.id] as number) + 1;
     }
-  const isMerge = (n: FlowNode) => (forwardIn.get(n) ?? 0) >= 2;
+  const isMerge = (n: FlowNode) => (forwardIn[n.id] as number) >= 2;
   // Size of each dominator subtree, to nest the smaller arm of a branch.
-  const size = new Map<FlowNode, number>();
+  const size = new Int32Array(nNodes);
   for (let i = info.order.length - 1; i >= 0; i--) {
     const n = info.order[i] as FlowNode;
     let s = 1;
-    for (const c of info.children.get(n) ?? []) s += size.get(c) ?? 1;
-    size.set(n, s);
+    for (const c of info.children[n.id] ?? []) s += size[c.id] || 1;
+    size[n.id] = s;
   }
   const hasMoves = (e: FlowEdge) => (e.link !== null && e.link.args.length > 0) || e.labels.length > 0;
   const isBackward = (e: FlowEdge) => r(e.to) <= r(e.from);
@@ -349,8 +392,8 @@ export function structure(fg: FlowGraph): Structure {
     let ctx = ctx0;
     let out = out0;
     while (x !== null) {
-      const merges = (info.children.get(x) ?? []).filter(isMerge).sort((a, b) => r(b) - r(a));
-      if (loopHeaders.has(x)) {
+      const merges = (info.children[x.id] ?? []).filter(isMerge).sort((a, b) => r(b) - r(a));
+      if (loopHeaders[x.id]) {
         const body: SNode[] = [];
         out.push({ k: "loop", body });
         out = body;
@@ -430,7 +473,7 @@ export function structure(fg: FlowGraph): Structure {
           return tailOf(t, ctx, out);
         }
         // Nest the smaller arm in an `if`; the other follows it.
-        const armSize = (e: FlowEdge) => (isBackward(e) || isMerge(e.to) ? 0 : (size.get(e.to) ?? 1));
+        const armSize = (e: FlowEdge) => (isBackward(e) || isMerge(e.to) ? 0 : size[e.to.id] || 1);
         const inner = armSize(t) <= armSize(f) ? t : f;
         const outer = inner === t ? f : t;
         out.push({ k: "if", node: x, negate: inner === f, body: arm(inner, [...ctx, { kind: "plain" }]) });

@@ -3,6 +3,11 @@
 // uses (control, numeric, GC, tail calls), and the module assembler that lays out the sections.
 // No dependencies: the output is checked by V8 itself (WebAssembly.validate / new Module).
 
+const utf8 = new TextEncoder();
+/** UTF-8 of the first names written (later ones are encoded each time: the cache stays small). */
+const nameBytes = new Map<string, Uint8Array>();
+const NAME_CACHE_SIZE = 4096;
+
 /** A growable byte buffer with the Wasm primitive encodings. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -12,7 +17,8 @@ export class ByteWriter {
     this.buf = new Uint8Array(capacity);
   }
 
-  private grow(extra: number): void {
+  /** Make room for `extra` more bytes. */
+  grow(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.len + extra) cap *= 2;
@@ -36,14 +42,12 @@ export class ByteWriter {
 
   /** Unsigned LEB128 of a non-negative integer below 2^32. */
   u32(n: number): this {
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`u32 out of range: ${n}`);
-    do {
-      let b = n & 0x7f;
-      n = Math.floor(n / 128);
-      if (n !== 0) b |= 0x80;
-      this.u8(b);
-    } while (n !== 0);
-    return this;
+    if (n >>> 0 !== n) throw new RangeError(`u32 out of range: ${n}`);
+    while (n >= 0x80) {
+      this.u8((n & 0x7f) | 0x80);
+      n >>>= 7;
+    }
+    return this.u8(n);
   }
 
   /** Signed LEB128 of an integer in [-2^31, 2^31) (also used for s33 type indices). */
@@ -83,9 +87,34 @@ export class ByteWriter {
 
   /** A UTF-8 string with its byte length in front. */
   name(s: string): this {
-    const b = new TextEncoder().encode(s);
-    this.u32(b.length);
-    return this.bytes(b);
+    // Names that modules repeat (import and export names) are encoded once.
+    const cached = nameBytes.get(s);
+    if (cached !== undefined) return this.u32(cached.length).bytes(cached);
+    if (nameBytes.size < NAME_CACHE_SIZE) {
+      const b = utf8.encode(s);
+      nameBytes.set(s, b);
+      return this.u32(b.length).bytes(b);
+    }
+    // ASCII (every name we make, nearly always) is written directly; the rest goes through UTF-8.
+    const n = s.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++)
+      if (s.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    if (!ascii) {
+      const b = utf8.encode(s);
+      this.u32(b.length);
+      return this.bytes(b);
+    }
+    this.u32(n);
+    this.grow(n);
+    const buf = this.buf;
+    let p = this.len;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.len = p;
+    return this;
   }
 
   /** A vector: its length, then each item written by `fn`. */
@@ -102,6 +131,12 @@ export class ByteWriter {
 
   toBytes(): Uint8Array {
     return this.buf.slice(0, this.len);
+  }
+
+  /** Forget what was written (the buffer is kept, for the next use). */
+  reset(): this {
+    this.len = 0;
+    return this;
   }
 }
 
@@ -160,16 +195,29 @@ export function writeStorageType(w: ByteWriter, t: StorageType): void {
   else writeValType(w, t);
 }
 
+const NUM_KEYS: Record<number, string> = { 127: "i32", 126: "i64", 125: "f32", 124: "f64" };
+/** Keys of reference types, by type object (value types are immutable; layouts share theirs). */
+const refKeys = new WeakMap<ValType, string>();
+
 /** A readable key for a value type (used to group locals and to dedupe types). */
 export function valTypeKey(t: StorageType): string {
   if ("packed" in t) return t.packed === 0x78 ? "i8" : "i16";
-  if ("num" in t) return ({ 127: "i32", 126: "i64", 125: "f32", 124: "f64" } as Record<number, string>)[t.num] ?? `num${t.num}`;
-  const h = "abs" in t.ref ? `abs${t.ref.abs}` : `$${t.ref.idx}`;
-  return `${t.nullable ? "null " : ""}${h}`;
+  if ("num" in t) return NUM_KEYS[t.num] ?? `num${t.num}`;
+  let k = refKeys.get(t);
+  if (k === undefined) {
+    const h = "abs" in t.ref ? `abs${t.ref.abs}` : `$${t.ref.idx}`;
+    k = `${t.nullable ? "null " : ""}${h}`;
+    refKeys.set(t, k);
+  }
+  return k;
 }
 
 export function valTypeEq(a: ValType, b: ValType): boolean {
-  return valTypeKey(a) === valTypeKey(b);
+  if ("num" in a) return "num" in b && a.num === b.num;
+  if ("num" in b || a.nullable !== b.nullable) return false;
+  const x = a.ref;
+  const y = b.ref;
+  return "abs" in x ? "abs" in y && x.abs === y.abs : "idx" in y && x.idx === y.idx;
 }
 
 export interface FieldType {
@@ -191,15 +239,19 @@ function writeField(w: ByteWriter, f: FieldType): void {
 export function writeCompType(w: ByteWriter, t: CompType): void {
   if (t.kind === "func") {
     w.u8(0x60);
-    w.vec(t.params, (w, p) => writeValType(w, p));
-    w.vec(t.results, (w, r) => writeValType(w, r));
+    w.u32(t.params.length);
+    for (const p of t.params) writeValType(w, p);
+    w.u32(t.results.length);
+    for (const r of t.results) writeValType(w, r);
     return;
   }
   w.u8(t.final ? 0x4f : 0x50);
-  w.vec(t.supertype === null ? [] : [t.supertype], (w, s) => w.u32(s));
+  if (t.supertype === null) w.u32(0);
+  else w.u32(1).u32(t.supertype);
   if (t.kind === "struct") {
     w.u8(0x5f);
-    w.vec(t.fields, writeField);
+    w.u32(t.fields.length);
+    for (const f of t.fields) writeField(w, f);
   } else {
     w.u8(0x5e);
     writeField(w, t.item);
@@ -376,7 +428,8 @@ export class CodeWriter extends ByteWriter {
     return this.u8(OP.br_if).u32(depth);
   }
   brTable(depths: readonly number[], dflt: number): this {
-    this.u8(OP.br_table).vec(depths, (w, d) => w.u32(d));
+    this.u8(OP.br_table).u32(depths.length);
+    for (const d of depths) this.u32(d);
     return this.u32(dflt);
   }
   localGet(i: number): this {
@@ -521,10 +574,6 @@ export interface ModuleSpec {
 
 export const EXPORT_KIND = { func: 0, table: 1, global: 3 } as const;
 
-function section(out: ByteWriter, id: number, body: ByteWriter): void {
-  out.u8(id).u32(body.len).bytes(body.view());
-}
-
 function writeLimits(w: ByteWriter, min: number, max?: number): void {
   if (max === undefined) w.u8(0).u32(min);
   else w.u8(1).u32(min).u32(max);
@@ -532,16 +581,17 @@ function writeLimits(w: ByteWriter, min: number, max?: number): void {
 
 /** Write the locals declaration of a body: runs of equal types compressed into (count, type). */
 function writeLocals(w: ByteWriter, locals: readonly ValType[]): void {
-  const runs: { n: number; t: ValType }[] = [];
-  for (const t of locals) {
-    const last = runs[runs.length - 1];
-    if (last && valTypeEq(last.t, t)) last.n++;
-    else runs.push({ n: 1, t });
+  let runs = 0;
+  for (let i = 0; i < locals.length; i++) if (i === 0 || !valTypeEq(locals[i - 1] as ValType, locals[i] as ValType)) runs++;
+  w.u32(runs);
+  for (let i = 0; i < locals.length; ) {
+    const t = locals[i] as ValType;
+    let j = i + 1;
+    while (j < locals.length && valTypeEq(t, locals[j] as ValType)) j++;
+    w.u32(j - i);
+    writeValType(w, t);
+    i = j;
   }
-  w.vec(runs, (w, r) => {
-    w.u32(r.n);
-    writeValType(w, r.t);
-  });
 }
 
 export interface AssembledModule {
@@ -550,21 +600,55 @@ export interface AssembledModule {
   readonly codeOffsets: number[];
 }
 
+/**
+ * Encodings that every module of a program repeats, made once: a rec group's (the program's
+ * canonical group, the same array for every module) and a type-name map's (shared the same way).
+ * Both are treated as immutable once assembled.
+ */
+const recGroupBytes = new WeakMap<readonly CompType[], Uint8Array>();
+const typeNameBytes = new WeakMap<Map<number, string>, Uint8Array>();
+
+/** Scratch writers, reused by every assembly (assembleModule does not nest). */
+const sectionScratch = new ByteWriter(4096);
+const localsScratch = new ByteWriter(64);
+
+function section(out: ByteWriter, id: number, body: ByteWriter): void {
+  out.u8(id).u32(body.len).bytes(body.view());
+  body.reset();
+}
+
+function nameMap(w: ByteWriter, names: Map<number, string>): void {
+  const entries = [...names].sort((a, b) => a[0] - b[0]);
+  w.u32(entries.length);
+  for (const [i, n] of entries) w.u32(i).name(n);
+}
+
 /** Assemble a module from its parts. */
 export function assembleModule(m: ModuleSpec): AssembledModule {
-  const out = new ByteWriter(1024);
+  let codeSize = 0;
+  for (const b of m.bodies) codeSize += b.code.length + 8;
+  const out = new ByteWriter(codeSize + 2048);
   out.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
-  let w = new ByteWriter();
-  w.vec(m.types, (w, e) => {
+  const w = sectionScratch.reset();
+  w.u32(m.types.length);
+  for (const e of m.types) {
     if ("rec" in e) {
-      w.u8(0x4e);
-      w.vec(e.rec, (w, t) => writeCompType(w, t));
+      let b = recGroupBytes.get(e.rec);
+      if (!b) {
+        const g = new ByteWriter();
+        g.u8(0x4e);
+        g.u32(e.rec.length);
+        for (const t of e.rec) writeCompType(g, t);
+        b = g.toBytes();
+        recGroupBytes.set(e.rec, b);
+      }
+      w.bytes(b);
     } else writeCompType(w, e.single);
-  });
+  }
   section(out, 1, w);
   if (m.imports.length > 0) {
-    w = new ByteWriter();
-    w.vec(m.imports, (w, imp) => {
+    w.u32(m.imports.length);
+    for (const imp of m.imports) {
       w.name(imp.module).name(imp.name);
       const d = imp.desc;
       if (d.kind === "func") w.u8(0).u32(d.type);
@@ -577,76 +661,80 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
         writeValType(w, d.type);
         w.u8(d.mutable ? 1 : 0);
       }
-    });
+    }
     section(out, 2, w);
   }
-  w = new ByteWriter();
-  w.vec(m.funcs, (w, t) => w.u32(t));
+  w.u32(m.funcs.length);
+  for (const t of m.funcs) w.u32(t);
   section(out, 3, w);
   if (m.tables.length > 0) {
-    w = new ByteWriter();
-    w.vec(m.tables, (w, t) => {
+    w.u32(m.tables.length);
+    for (const t of m.tables) {
       writeValType(w, t.type);
       writeLimits(w, t.min, t.max);
-    });
+    }
     section(out, 4, w);
   }
   if (m.globals.length > 0) {
-    w = new ByteWriter();
-    w.vec(m.globals, (w, g) => {
+    w.u32(m.globals.length);
+    for (const g of m.globals) {
       writeValType(w, g.type);
       w.u8(g.mutable ? 1 : 0);
       w.bytes(g.init).u8(OP.end);
-    });
+    }
     section(out, 6, w);
   }
   if (m.exports.length > 0) {
-    w = new ByteWriter();
-    w.vec(m.exports, (w, e) => {
-      w.name(e.name).u8(EXPORT_KIND[e.kind]).u32(e.index);
-    });
+    w.u32(m.exports.length);
+    for (const e of m.exports) w.name(e.name).u8(EXPORT_KIND[e.kind]).u32(e.index);
     section(out, 7, w);
   }
   if (m.declaredFuncs.length > 0) {
-    w = new ByteWriter();
     w.u32(1); // one declarative segment: flags 3, elemkind funcref, function indices
     w.u8(3).u8(0);
-    w.vec(m.declaredFuncs, (w, f) => w.u32(f));
+    w.u32(m.declaredFuncs.length);
+    for (const f of m.declaredFuncs) w.u32(f);
     section(out, 9, w);
   }
   // Code section: remember where each body's instructions start, relative to the module.
-  w = new ByteWriter(4096);
   w.u32(m.bodies.length);
   const rel: number[] = [];
+  const lw = localsScratch;
   for (const b of m.bodies) {
-    const fw = new ByteWriter(b.code.length + 16);
-    writeLocals(fw, b.locals);
-    const localsLen = fw.len;
-    fw.bytes(b.code).u8(OP.end);
-    w.u32(fw.len);
-    rel.push(w.len + localsLen);
-    w.bytes(fw.view());
+    writeLocals(lw.reset(), b.locals);
+    w.u32(lw.len + b.code.length + 1);
+    rel.push(w.len + lw.len);
+    w.bytes(lw.view()).bytes(b.code).u8(OP.end);
   }
+  lw.reset();
   out.u8(10).u32(w.len);
   const codeStart = out.len;
   out.bytes(w.view());
+  w.reset();
   const codeOffsets = rel.map((r) => codeStart + r);
   if (m.funcNames || m.typeNames || m.moduleName) {
-    w = new ByteWriter();
+    const s = new ByteWriter();
     w.name("name");
     if (m.moduleName !== undefined) {
-      const s = new ByteWriter();
       s.name(m.moduleName);
       w.u8(0).u32(s.len).bytes(s.view());
+      s.reset();
     }
-    const sub = (id: number, names: Map<number, string>) => {
-      const s = new ByteWriter();
-      const entries = [...names].sort((a, b) => a[0] - b[0]);
-      s.vec(entries, (s, [i, n]) => s.u32(i).name(n));
-      w.u8(id).u32(s.len).bytes(s.view());
-    };
-    if (m.funcNames) sub(1, m.funcNames);
-    if (m.typeNames) sub(4, m.typeNames);
+    if (m.funcNames) {
+      nameMap(s, m.funcNames);
+      w.u8(1).u32(s.len).bytes(s.view());
+      s.reset();
+    }
+    if (m.typeNames) {
+      let b = typeNameBytes.get(m.typeNames);
+      if (!b) {
+        nameMap(s, m.typeNames);
+        b = s.toBytes();
+        s.reset();
+        typeNameBytes.set(m.typeNames, b);
+      }
+      w.u8(4).u32(b.length).bytes(b);
+    }
     section(out, 0, w);
   }
   return { bytes: out.toBytes(), codeOffsets };

@@ -71,6 +71,8 @@ export class TranslatedModule {
   /** Every graph callable here: the program's and those of linked modules. */
   private readonly graphs = new Map<string, Graph>();
   private readonly hostImports: Record<string, Fn>;
+  /** The imports from "base" that every linked module has (type-id helper, table, globals). */
+  private linkBase: Record<string, unknown> | null = null;
 
   constructor(compiled: CompiledModule, hosts: Map<string, HostImpl>) {
     this.compiled = compiled;
@@ -248,12 +250,17 @@ export class TranslatedModule {
       fnName: (f: unknown) => heap.fnName(f),
       messages: this.program.messages,
     };
-    const base: Record<string, unknown> = {
-      [EXPORT.typeId]: this.exports[EXPORT.typeId],
-      [EXPORT.table]: this.table,
-    };
+    // What every linked module imports from "base" (made once), under the graphs it calls.
+    if (!this.linkBase) {
+      const fixed: Record<string, unknown> = {
+        [EXPORT.typeId]: this.exports[EXPORT.typeId],
+        [EXPORT.table]: this.table,
+      };
+      for (const g of this.program.globals.keys()) fixed[EXPORT.global(g)] = this.exports[EXPORT.global(g)];
+      this.linkBase = fixed;
+    }
+    const base: Record<string, unknown> = Object.create(this.linkBase);
     for (const n of compiled.importedGraphs) base[n] = heap.functionOf(n);
-    for (const g of this.program.globals.keys()) base[EXPORT.global(g)] = this.exports[EXPORT.global(g)];
     const imports: WebAssembly.Imports = {
       rt: runtimeImports(compiled, describer),
       hosts: this.hostImports,

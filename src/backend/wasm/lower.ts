@@ -227,6 +227,8 @@ export function planExit(n: FlowNode): UsePlan {
   }
 }
 
+const sharedCode = new CodeWriter(4096);
+
 /** Compile one graph to a function body. */
 export function compileFunction(m: ModuleContext, g: Graph): CompiledFunction {
   return new FunctionLowering(m, g).run();
@@ -235,7 +237,8 @@ export function compileFunction(m: ModuleContext, g: Graph): CompiledFunction {
 class FunctionLowering {
   private readonly m: ModuleContext;
   private readonly g: Graph;
-  private readonly w = new CodeWriter(1024);
+  /** The body being written (one writer for every function: lowerings do not nest). */
+  private readonly w = sharedCode.reset();
   private alloc!: Allocation;
   private readonly traps: TrapSite[] = [];
   private readonly scratchPool = new Map<string, number[]>();
@@ -261,7 +264,7 @@ class FunctionLowering {
       params,
       planOp: (op) => planOp(op, this.m.layout),
       planExit,
-      valType: (v) => this.valType(v.type, `variable '${v.name}'`),
+      valType: (v) => this.varType(v),
     });
     this.nLocals = params.length + this.alloc.locals.length;
     this.emitList(st.body);
@@ -281,10 +284,10 @@ class FunctionLowering {
     throw new BackendError(`graph '${this.g.name}'${where}: ${msg}`);
   }
 
-  private valType(t: LLType, what: string): ValType {
-    const v = this.m.types.valType(t);
-    if (!v) this.fail(`${what} has type void`);
-    return v;
+  private varType(v: Var): ValType {
+    const t = this.m.types.valType(v.type);
+    if (!t) this.fail(`variable '${v.name}' has type void`);
+    return t;
   }
 
   /** A scratch local of this type, free until the next op. */
@@ -309,15 +312,15 @@ class FunctionLowering {
       this.pushConst(v, expected);
       return;
     }
-    if (this.alloc.onStack.has(v)) return;
-    const l = this.alloc.local.get(v);
+    if (this.alloc.onStack(v)) return;
+    const l = this.alloc.localOf(v);
     if (l === undefined) this.fail(`variable '${v.name}' (id ${v.id}) is used but has no definition reaching it`);
     this.w.localGet(l);
   }
 
   /** Push a value that must be in a local or a constant (read more than once). */
   private get(v: Value, expected?: LLType): void {
-    if (v.kind === "var" && this.alloc.onStack.has(v)) this.fail(`internal: '${v.name}' is on the stack but read twice`);
+    if (v.kind === "var" && this.alloc.onStack(v)) this.fail(`internal: '${v.name}' is on the stack but read twice`);
     this.push(v, expected);
   }
 
@@ -351,21 +354,17 @@ class FunctionLowering {
       if (this.curProduces) this.w.op(OP.drop);
       return;
     }
-    if (this.alloc.onStack.has(r)) return;
-    const l = this.alloc.local.get(r);
+    if (this.alloc.onStack(r)) return;
+    const l = this.alloc.localOf(r);
     if (l === undefined) this.w.op(OP.drop);
     else this.w.localSet(l);
   }
 
   private siteOf(b: Block, i: number, op: Op | null): number {
-    const frame: FrameInfo = {
-      graph: this.g.name,
-      block: b.label,
-      opIndex: i,
-      op: op ? op.op : b.exit.kind,
-      isExit: op === null,
-      ...(op?.loc ? { loc: op.loc } : {}),
-    };
+    const loc = op?.loc;
+    const frame: FrameInfo = loc
+      ? { graph: this.g.name, block: b.label, opIndex: i, op: (op as Op).op, isExit: false, loc }
+      : { graph: this.g.name, block: b.label, opIndex: i, op: op ? op.op : b.exit.kind, isExit: op === null };
     return this.m.site({ frame, op });
   }
 
@@ -499,9 +498,9 @@ class FunctionLowering {
     if (final && e.link) {
       e.link.args.forEach((a, i) => {
         const p = final.params[i] as Var;
-        const pl = this.alloc.local.get(p);
+        const pl = this.alloc.localOf(p);
         if (pl === undefined) return;
-        if (a.kind === "var" && this.alloc.local.get(a) === pl) return;
+        if (a.kind === "var" && this.alloc.localOf(a) === pl) return;
         srcs.push({ v: a, expected: p.type });
         dsts.push(pl);
       });
@@ -509,7 +508,7 @@ class FunctionLowering {
     for (const { v, expected } of srcs) this.push(v, expected);
     for (let i = dsts.length - 1; i >= 0; i--) this.w.localSet(dsts[i] as number);
     for (const l of e.labels) {
-      const ll = this.alloc.local.get(l.label);
+      const ll = this.alloc.localOf(l.label);
       if (ll !== undefined) this.w.i32Const(l.value).localSet(ll);
     }
   }
@@ -523,7 +522,7 @@ class FunctionLowering {
       const tail = i === last && this.isTailCall(b, op);
       if (tail) this.tailCalled.add(n);
       try {
-        this.lowerOp(b, i, op, tail);
+        this.lowerOp(b, i, op, tail, this.alloc.planOf(n, i));
       } catch (err) {
         if (err instanceof BackendError) throw err;
         const loc = op.loc ? ` at ${locToString(op.loc)}` : "";
@@ -542,15 +541,14 @@ class FunctionLowering {
         op.op === "call" ? this.m.graph(op.attrs.callee ?? "")?.result : (op.args[0]?.type as { result?: LLType } | undefined)?.result;
       return e.value === null && this.g.result.kind === "void" && callee?.kind === "void";
     }
-    return e.value === op.result && this.alloc.onStack.has(op.result);
+    return e.value === op.result && this.alloc.onStack(op.result);
   }
 
   // ---- ops ------------------------------------------------------------------------------------
 
-  private lowerOp(b: Block, i: number, op: Op, tail: boolean): void {
+  private lowerOp(b: Block, i: number, op: Op, tail: boolean, plan: UsePlan): void {
     const w = this.w;
     const a = op.args;
-    const plan = planOp(op, this.m.layout);
     this.curProduces =
       op.result !== null ||
       resultType(

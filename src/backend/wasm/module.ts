@@ -101,24 +101,54 @@ function freshName(): string {
 
 /** What a set of graphs refers to (to fix the import lists before any function is lowered). */
 interface Refs {
+  /** Graphs named by calls and function constants. */
   graphs: Set<string>;
+  /** Heap object constants, in order of appearance (op arguments, exit operands, link arguments). */
+  objects: Const[];
 }
 
+/** One walk over the graphs' values: the graphs they name and their heap object constants. */
 function scanRefs(graphs: Iterable<Graph>): Refs {
-  const refs: Refs = { graphs: new Set() };
+  const refs: Refs = { graphs: new Set(), objects: [] };
   const value = (v: Value) => {
     if (v.kind !== "const") return;
     const c = v.value;
-    if (c !== null && typeof c === "object" && "fn" in c) refs.graphs.add(c.fn);
+    if (c === null || typeof c !== "object") return;
+    if ("fn" in c) refs.graphs.add(c.fn);
+    else if ("obj" in c) refs.objects.push(v);
   };
   for (const g of graphs)
     for (const b of g.blocks) {
       for (const o of b.ops) {
         if (o.op === "call" && o.attrs.callee) refs.graphs.add(o.attrs.callee);
-        o.args.forEach(value);
+        for (const a of o.args) value(a);
       }
-      exitOperands(b.exit).forEach(value);
-      for (const l of exitLinks(b.exit)) l.args.forEach(value);
+      // exitOperands, then exitLinks' arguments (without making their arrays)
+      const e = b.exit;
+      switch (e.kind) {
+        case "jump":
+          for (const a of e.link.args) value(a);
+          break;
+        case "branch":
+          value(e.cond);
+          for (const a of e.ifTrue.args) value(a);
+          for (const a of e.ifFalse.args) value(a);
+          break;
+        case "switch":
+          value(e.value);
+          for (const c of e.cases) for (const a of c.link.args) value(a);
+          for (const a of e.default.args) value(a);
+          break;
+        case "return":
+          if (e.value) value(e.value);
+          break;
+        case "raise":
+          value(e.value);
+          break;
+        default:
+          for (const v of exitOperands(e)) value(v);
+          for (const l of exitLinks(e)) for (const a of l.args) value(a);
+      }
     }
   return refs;
 }
@@ -440,27 +470,20 @@ interface ObjectConst {
   readonly type: ValType;
 }
 
-/** The heap object constants of the graphs, one per (object, Wasm type) pair, in order of appearance. */
-function collectObjects(m: ModuleBuilder, graphs: Iterable<Graph>): ObjectConst[] {
+/** The heap object constants of the graphs (from scanRefs), one per (object, Wasm type) pair, in order of appearance. */
+function collectObjects(m: ModuleBuilder, consts: readonly Const[]): ObjectConst[] {
   const out: ObjectConst[] = [];
   const seen = new Map<unknown, Set<string>>();
-  const note = (v: Value) => {
-    if (v.kind !== "const" || v.value === null || typeof v.value !== "object" || !("obj" in v.value)) return;
+  for (const v of consts) {
     const t = m.types.valType(v.type);
     if (!t || !("ref" in t)) throw new BackendError(`heap object constant with non-reference type ${typeToString(v.type)}`);
-    const obj = v.value.obj;
+    const obj = (v.value as { obj: unknown }).obj;
     const keys = seen.get(obj) ?? new Set<string>();
     seen.set(obj, keys);
-    if (keys.has(valTypeKey(t))) return;
+    if (keys.has(valTypeKey(t))) continue;
     keys.add(valTypeKey(t));
     out.push({ obj, type: t });
-  };
-  for (const g of graphs)
-    for (const b of g.blocks) {
-      for (const o of b.ops) o.args.forEach(note);
-      exitOperands(b.exit).forEach(note);
-      for (const l of exitLinks(b.exit)) l.args.forEach(note);
-    }
+  }
   return out;
 }
 
@@ -471,7 +494,7 @@ export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledM
   const m = new ModuleBuilder(p, layout, p.graphs);
   m.importRuntime();
   m.importHosts();
-  const objects = collectObjects(m, p.graphs.values());
+  const objects = collectObjects(m, scanRefs(p.graphs.values()).objects);
   m.importObjects(objects);
   const graphs = m.declareGraphs(p.graphs.values());
   m.defineGlobals();
@@ -522,7 +545,7 @@ export function compileLinkedModule(
     m.importGraph(g);
   }
   m.importTypeId();
-  const objects = collectObjects(m, graphs);
+  const objects = collectObjects(m, refs.objects);
   m.importObjects(objects);
   m.importGlobals();
   m.importTable(0);

@@ -8,9 +8,10 @@
 // Wasm operand stack and get no local at all.
 
 import type { Block, Op, Value, Var } from "../../ir/graph.ts";
+import type { LLType } from "../../ir/types.ts";
 import type { ValType } from "./emitter.ts";
 import { valTypeKey } from "./emitter.ts";
-import type { FlowEdge, FlowNode, SNode, Structure } from "./cfg.ts";
+import type { FlowEdge, FlowGraph, FlowNode, SNode, Structure } from "./cfg.ts";
 
 /** What an op or exit reads, and which operands its lowering pushes first (those may come from the stack). */
 export interface UsePlan {
@@ -30,10 +31,12 @@ export interface AllocInput {
 }
 
 export interface Allocation {
-  /** Local index of each variable that lives in a local. */
-  readonly local: Map<Var, number>;
-  /** Variables left on the operand stack between their definition and their only use. */
-  readonly onStack: Set<Var>;
+  /** Local index of a variable that lives in a local (undefined: none). */
+  localOf(v: Var): number | undefined;
+  /** Is the variable left on the operand stack between its definition and its only use? */
+  onStack(v: Var): boolean;
+  /** The plan of op `i` of a reachable block node (planOp's, made once). */
+  planOf(n: FlowNode, i: number): UsePlan;
   /** Types of the declared locals after the params. */
   readonly locals: ValType[];
   /** Variables that would each need a local without allocation (excluding params and stack values). */
@@ -41,150 +44,220 @@ export interface Allocation {
   readonly stats: { vars: number; stackValues: number; localsAfter: number };
 }
 
-function edgeArgs(e: FlowEdge): Value[] {
-  return e.link ? e.link.args : [];
+/**
+ * Numbers for the variables of one function, 0, 1, 2... in order of first sight. Variable ids
+ * are global but compact within a graph (the builder numbers them in sequence), so the numbers
+ * are found through a table indexed by id; variables outside the table's id range (dispatch
+ * labels, say) go through a Map.
+ */
+class VarNumbers {
+  readonly vars: Var[] = [];
+  private readonly lo: number;
+  private readonly slots: Int32Array;
+  private readonly other = new Map<Var, number>();
+
+  constructor(lo: number, hi: number, defs: number) {
+    const span = hi - lo + 1;
+    const table = span > 0 && span <= 4 * defs + 1024;
+    this.lo = table ? lo : 0;
+    this.slots = new Int32Array(table ? span : 0).fill(-1);
+  }
+
+  /** The number of `v`, or -1. */
+  get(v: Var): number {
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.slots.length) {
+      const k = this.slots[i] as number;
+      return k >= 0 && this.vars[k] === v ? k : (this.other.get(v) ?? -1);
+    }
+    return this.other.get(v) ?? -1;
+  }
+
+  /** The number of `v`, given now if it had none. */
+  add(v: Var): number {
+    const k = this.get(v);
+    if (k >= 0) return k;
+    const n = this.vars.length;
+    this.vars.push(v);
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.slots.length && (this.slots[i] as number) < 0) this.slots[i] = n;
+    else this.other.set(v, n);
+    return n;
+  }
+
+  get size(): number {
+    return this.vars.length;
+  }
 }
 
-function edgeDefs(e: FlowEdge): Var[] {
-  const out: Var[] = [];
-  if (e.final?.block) for (const p of (e.final.block as Block).params) out.push(p);
-  for (const l of e.labels) out.push(l.label);
-  return out;
+const NO_RANGES: readonly number[] = [];
+
+/** The plans of a function's nodes: op plans in one list (a node's from opStart[node id]), exit plans by node id. */
+interface Plans {
+  readonly ops: UsePlan[];
+  readonly opStart: Int32Array;
+  readonly exits: UsePlan[];
 }
 
-/** Decide which op results stay on the operand stack. */
-function decideStack(blocks: readonly FlowNode[], useCount: Map<Var, number>, input: AllocInput): Set<Var> {
-  const onStack = new Set<Var>();
-  for (const n of blocks) {
+/** Decide which op results stay on the operand stack (flags by variable number). */
+function decideStack(nodes: readonly FlowNode[], plans: Plans, uses: Int32Array, nums: VarNumbers): Uint8Array {
+  const onStack = new Uint8Array(nums.size);
+  const pending: Var[] = [];
+  const consume = (plan: UsePlan) => {
+    // Longest prefix of stackOrder that equals the top of `pending`.
+    let k = 0;
+    const so = plan.stackOrder;
+    for (let len = Math.min(so.length, pending.length); len > 0; len--) {
+      let ok = true;
+      for (let j = 0; j < len && ok; j++) if (so[j] !== pending[pending.length - len + j]) ok = false;
+      if (ok) {
+        k = len;
+        break;
+      }
+    }
+    for (let j = pending.length - k; j < pending.length; j++) onStack[nums.get(pending[j] as Var)] = 1;
+    pending.length -= k;
+    // Any other pending value this op reads must live in a local instead.
+    if (pending.length > 0 && plan.reads.length > 0) {
+      let w = 0;
+      for (const v of pending) if (!plan.reads.includes(v)) pending[w++] = v;
+      pending.length = w;
+    }
+  };
+  for (const n of nodes) {
     const b = n.block;
     if (!b) continue;
-    const pending: Var[] = [];
-    const consume = (plan: UsePlan) => {
-      // Longest prefix of stackOrder that equals the top of `pending`.
-      let k = 0;
-      const so = plan.stackOrder;
-      for (let len = Math.min(so.length, pending.length); len > 0; len--) {
-        let ok = true;
-        for (let j = 0; j < len && ok; j++) if (so[j] !== pending[pending.length - len + j]) ok = false;
-        if (ok) {
-          k = len;
-          break;
-        }
-      }
-      for (let j = pending.length - k; j < pending.length; j++) onStack.add(pending[j] as Var);
-      pending.length -= k;
-      // Any other pending value this op reads must live in a local instead.
-      if (pending.length > 0 && plan.reads.length > 0) {
-        let w = 0;
-        for (const v of pending) if (!plan.reads.includes(v)) pending[w++] = v;
-        pending.length = w;
-      }
-    };
-    for (const op of b.ops) {
-      consume(input.planOp(op));
-      const r = op.result;
-      if (r && useCount.get(r) === 1) pending.push(r);
+    pending.length = 0;
+    const at = plans.opStart[n.id] as number;
+    for (let i = 0; i < b.ops.length; i++) {
+      consume(plans.ops[at + i] as UsePlan);
+      const r = (b.ops[i] as Op).result;
+      if (r && uses[nums.get(r)] === 1) pending.push(r);
     }
-    consume(input.planExit(n));
-    // Values still pending at the end of the block are not in onStack: they get locals.
+    consume(plans.exits[n.id] as UsePlan);
+    // Values still pending at the end of the block are not on the stack: they get locals.
   }
   return onStack;
 }
-
-type Range = [number, number];
 
 /**
  * Liveness of the allocated variables (`isVar`) on the flow graph: one bit per variable, a
  * use/def summary per node, and round-robin iteration in reverse order until nothing changes.
  * An edge defines its final block's parameters and the label variables it sets, and reads its
  * link's arguments; a dispatch node also keeps alive what its targets need.
+ * Storage is flat: the live-in sets of all nodes in one array (by node id), and the variables a
+ * node or edge reads and defines as lists of numbers in one array (by position and edge id).
  */
 class Liveness {
-  private readonly index = new Map<Var, number>();
-  private readonly byIndex: Var[] = [];
-  private readonly words: number;
-  private readonly liveIn = new Map<FlowNode, Uint32Array>();
-  private readonly empty: Uint32Array;
-  /** Per edge: the complement of what it defines, and its arguments. */
-  private readonly edgeDef = new Map<FlowEdge, Uint32Array>();
-  private readonly edgeUse = new Map<FlowEdge, Uint32Array>();
-  /** Per edge: what it defines (its final block's parameters and its labels), and its labels. */
-  readonly edgeDefs = new Map<FlowEdge, Uint32Array>();
-  readonly edgeLabels = new Map<FlowEdge, Uint32Array>();
+  readonly words: number;
+  /** Live into each node: `words` words per node id. */
+  private readonly liveIn: Uint32Array;
+  /** Variable numbers: per node (by position in the order) its upward-exposed reads then its defs; per edge its arguments, parameters, labels. */
+  private readonly lists: number[] = [];
+  /** Per edge id: start of its arguments, of its parameters, of its labels, end (in `lists`). */
+  private readonly edgeAt: Int32Array;
+  private readonly scratch: Uint32Array;
 
-  constructor(nodes: readonly FlowNode[], isVar: (v: Value) => v is Var, exitPlan: (n: FlowNode) => UsePlan, opPlan: (op: Op) => UsePlan) {
-    const id = (v: Var): number => {
-      let k = this.index.get(v);
-      if (k === undefined) {
-        k = this.byIndex.length;
-        this.index.set(v, k);
-        this.byIndex.push(v);
-      }
-      return k;
-    };
-    // number every variable that can be live: reads, edge arguments and definitions
-    const useIds: number[][] = [];
-    const defIds: number[][] = [];
-    for (const n of nodes) {
-      const uses: number[] = [];
-      const defs: number[] = [];
-      const defined = new Set<Var>();
+  /** The variable number of each bit. */
+  readonly varOfBit: readonly number[];
+
+  constructor(
+    flow: FlowGraph,
+    nodes: readonly FlowNode[],
+    nums: VarNumbers,
+    isVar: (v: Value) => v is Var,
+    plans: Plans,
+    global: LiveBits,
+  ) {
+    // per node position: start of its reads, start of its defs, end (in `lists`)
+    const nodeAt = new Int32Array(3 * nodes.length);
+    this.edgeAt = new Int32Array(4 * flow.edges);
+    this.varOfBit = global.varOfBit;
+    this.summarize(nodes, nums, isVar, plans, nodeAt, global.bitOf);
+    const w = (this.words = (global.varOfBit.length + 31) >>> 5);
+    this.liveIn = new Uint32Array(flow.nodes.length * w);
+    this.scratch = new Uint32Array(2 * w);
+    this.solve(nodes, nodeAt);
+  }
+
+  /** The variables each node reads (before defining them) and defines, and each edge reads and defines. */
+  private summarize(
+    nodes: readonly FlowNode[],
+    nums: VarNumbers,
+    isVar: (v: Value) => v is Var,
+    plans: Plans,
+    nodeAt: Int32Array,
+    bitOf: Int32Array,
+  ): void {
+    // the bit of a variable (-1: it lives inside one node and needs none)
+    const id = (v: Var): number => bitOf[nums.get(v)] as number;
+    const lists = this.lists;
+    const edgeAt = this.edgeAt;
+    // definedIn[k]: 1 + the position of the node that defines variable k (0: none yet)
+    const definedIn: number[] = [];
+    const defs: number[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i] as FlowNode;
+      nodeAt[3 * i] = lists.length;
+      defs.length = 0;
+      const at = plans.opStart[n.id] as number;
       if (n.block)
-        for (const op of n.block.ops) {
-          for (const v of opPlan(op).reads) if (isVar(v) && !defined.has(v)) uses.push(id(v));
+        for (let j = 0; j < n.block.ops.length; j++) {
+          const op = n.block.ops[j] as Op;
+          for (const v of (plans.ops[at + j] as UsePlan).reads)
+            if (isVar(v)) {
+              const k = id(v);
+              if (k >= 0 && definedIn[k] !== i + 1) lists.push(k);
+            }
           if (op.result) {
-            defined.add(op.result);
-            defs.push(id(op.result));
+            const k = id(op.result);
+            if (k >= 0) {
+              definedIn[k] = i + 1;
+              defs.push(k);
+            }
           }
         }
-      for (const v of exitPlan(n).reads) if (isVar(v) && !defined.has(v)) uses.push(id(v));
-      useIds.push(uses);
-      defIds.push(defs);
+      for (const v of (plans.exits[n.id] as UsePlan).reads)
+        if (isVar(v)) {
+          const k = id(v);
+          if (k >= 0 && definedIn[k] !== i + 1) lists.push(k);
+        }
+      nodeAt[3 * i + 1] = lists.length;
+      for (const d of defs) lists.push(d);
+      nodeAt[3 * i + 2] = lists.length;
       for (const e of n.out) {
-        for (const a of edgeArgs(e)) if (isVar(a)) id(a);
-        for (const d of edgeDefs(e)) id(d);
+        const at = 4 * e.id;
+        edgeAt[at] = lists.length;
+        if (e.link) for (const a of e.link.args) if (isVar(a)) lists.push(id(a));
+        edgeAt[at + 1] = lists.length;
+        if (e.final?.block) for (const p of (e.final.block as Block).params) lists.push(id(p));
+        edgeAt[at + 2] = lists.length;
+        for (const l of e.labels) lists.push(id(l.label));
+        edgeAt[at + 3] = lists.length;
       }
     }
-    const w = (this.words = (this.byIndex.length + 31) >>> 5);
-    this.empty = new Uint32Array(w);
-    const bits = (ids: readonly number[]): Uint32Array => {
-      const b = new Uint32Array(w);
-      for (const k of ids) b[k >>> 5] = (b[k >>> 5] as number) | (1 << (k & 31));
-      return b;
-    };
-    const use: Uint32Array[] = [];
-    const notDef: Uint32Array[] = [];
-    nodes.forEach((n, i) => {
-      use.push(bits(useIds[i] as number[]));
-      const nd = bits(defIds[i] as number[]);
-      for (let k = 0; k < w; k++) nd[k] = ~(nd[k] as number);
-      notDef.push(nd);
-      this.liveIn.set(n, new Uint32Array(w));
-      for (const e of n.out) {
-        const defs = bits(edgeDefs(e).map(id));
-        this.edgeDefs.set(e, defs);
-        this.edgeLabels.set(e, bits(e.labels.map((l) => id(l.label))));
-        this.edgeDef.set(
-          e,
-          defs.map((x) => ~x),
-        );
-        this.edgeUse.set(e, bits(edgeArgs(e).filter(isVar).map(id)));
-      }
-    });
+  }
+
+  /** Iterate in reverse order until nothing changes: live in = reads + (live out - defs). */
+  private solve(nodes: readonly FlowNode[], nodeAt: Int32Array): void {
+    const w = this.words;
+    const lists = this.lists;
     const out = new Uint32Array(w);
+    const liveIn = this.liveIn;
     let changed = true;
     while (changed) {
       changed = false;
       for (let i = nodes.length - 1; i >= 0; i--) {
         const n = nodes[i] as FlowNode;
+        // live in = reads + (live out - defs)
         this.outInto(n, out);
-        const cur = this.liveIn.get(n) as Uint32Array;
-        const u = use[i] as Uint32Array;
-        const nd = notDef[i] as Uint32Array;
+        for (let j = nodeAt[3 * i + 1] as number, e = nodeAt[3 * i + 2] as number; j < e; j++) clearBit(out, lists[j] as number);
+        for (let j = nodeAt[3 * i] as number, e = nodeAt[3 * i + 1] as number; j < e; j++) setBit(out, lists[j] as number);
+        const base = n.id * w;
         for (let k = 0; k < w; k++) {
-          const x = ((u[k] as number) | ((out[k] as number) & (nd[k] as number))) >>> 0;
-          if (x !== cur[k]) {
-            cur[k] = x;
+          const x = out[k] as number;
+          if (x !== liveIn[base + k]) {
+            liveIn[base + k] = x;
             changed = true;
           }
         }
@@ -192,111 +265,166 @@ class Liveness {
     }
   }
 
-  /** How many variables are numbered. */
-  get size(): number {
-    return this.byIndex.length;
+  /** Live into node `n`, as `words` words from `inStart(n)` of `inSets` (shared: do not change). */
+  get inSets(): Uint32Array {
+    return this.liveIn;
   }
 
-  /** The number of a variable (every variable of the function that can be live has one). */
-  indexOf(v: Var): number {
-    return this.index.get(v) as number;
+  inStart(n: FlowNode): number {
+    return n.id * this.words;
   }
 
-  /** The variable of a number. */
-  varOf(k: number): Var {
-    return this.byIndex[k] as Var;
+  /** The variable numbers of an edge: arguments [at, at+1), parameters [at+1, at+2), labels [at+2, at+3) of `edgeLists`, at = 4 * id. */
+  get edgeLists(): readonly number[] {
+    return this.lists;
   }
 
-  /** Arguments of an edge (the variables it reads). */
-  argsOf(e: FlowEdge): Uint32Array {
-    return this.edgeUse.get(e) as Uint32Array;
+  get edgeBounds(): Int32Array {
+    return this.edgeAt;
   }
 
-  /** Live into node `n` (shared: do not change). */
-  inOf(n: FlowNode): Uint32Array {
-    return this.liveIn.get(n) ?? this.empty;
-  }
-
-  /** Live out of node `n` (a fresh set). */
-  outOf(n: FlowNode): Uint32Array {
-    const out = new Uint32Array(this.words);
-    this.outInto(n, out);
-    return out;
-  }
-
-  private outInto(n: FlowNode, out: Uint32Array): void {
+  /** Live out of node `n`, into `out` (`words` words). */
+  outInto(n: FlowNode, out: Uint32Array): void {
     const w = this.words;
+    const liveIn = this.liveIn;
+    const lists = this.lists;
+    const edgeAt = this.edgeAt;
     out.fill(0);
+    const t = this.scratch;
     for (const e of n.out) {
-      // live before the edge: (live into its final block - what it defines) + its arguments
-      const t = this.inOf(e.final ?? e.to);
-      const nd = this.edgeDef.get(e) as Uint32Array;
-      const u = this.edgeUse.get(e) as Uint32Array;
-      for (let k = 0; k < w; k++) out[k] = (out[k] as number) | ((t[k] as number) & (nd[k] as number)) | (u[k] as number);
+      // live before the edge: (live into its final target - what it defines) + its arguments
+      const from = (e.final ?? e.to).id * w;
+      const at = 4 * e.id;
+      const a0 = edgeAt[at] as number;
+      const d0 = edgeAt[at + 1] as number;
+      const end = edgeAt[at + 3] as number;
+      if (d0 === end) for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (liveIn[from + k] as number);
+      else {
+        for (let k = 0; k < w; k++) t[k] = liveIn[from + k] as number;
+        for (let j = d0; j < end; j++) clearBit(t, lists[j] as number);
+        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (t[k] as number);
+      }
+      for (let j = a0; j < d0; j++) setBit(out, lists[j] as number);
       if (n.kind === "dispatch") {
-        const d = this.inOf(e.to);
-        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (d[k] as number);
+        const d = e.to.id * w;
+        for (let k = 0; k < w; k++) out[k] = (out[k] as number) | (liveIn[d + k] as number);
       }
     }
   }
 }
 
-export function allocate(input: AllocInput): Allocation {
-  const { structure } = input;
-  const nodes = structure.info.order;
-  // Use counts (every read of a var: ops, exits, edge arguments).
-  const useCount = new Map<Var, number>();
-  const bump = (v: Value) => {
-    if (v.kind === "var") useCount.set(v, (useCount.get(v) ?? 0) + 1);
+function setBit(b: Uint32Array, k: number): void {
+  b[k >>> 5] = (b[k >>> 5] as number) | (1 << (k & 31));
+}
+
+function clearBit(b: Uint32Array, k: number): void {
+  b[k >>> 5] = (b[k >>> 5] as number) & ~(1 << (k & 31));
+}
+
+/** Number the variables, plan every op and exit, count the reads of each variable. */
+function numberAndPlan(
+  input: AllocInput,
+  nodes: readonly FlowNode[],
+  flow: FlowGraph,
+): { nums: VarNumbers; plans: Plans; uses: Int32Array } {
+  // Number the variables: the table of ids spans the definitions (params, results, labels).
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let defs = 0;
+  const span = (v: Var) => {
+    if (v.id < lo) lo = v.id;
+    if (v.id > hi) hi = v.id;
+    defs++;
   };
-  const opPlans = new Map<Op, UsePlan>();
-  const exitPlans = new Map<FlowNode, UsePlan>();
   for (const n of nodes) {
     if (n.block) {
+      for (const p of n.block.params) span(p);
+      for (const op of n.block.ops) if (op.result) span(op.result);
+    }
+    if (n.label) span(n.label);
+  }
+  const nums = new VarNumbers(lo, hi, defs);
+  // Plans of ops and exits, every variable numbered (reads, results, edge arguments, parameters, labels).
+  const plans: Plans = { ops: [], opStart: new Int32Array(flow.nodes.length), exits: new Array(flow.nodes.length) };
+  const number = (v: Value) => {
+    if (v.kind === "var") nums.add(v);
+  };
+  for (const p of input.params) nums.add(p);
+  for (const n of nodes) {
+    plans.opStart[n.id] = plans.ops.length;
+    if (n.block) {
+      for (const p of n.block.params) nums.add(p);
       for (const op of n.block.ops) {
         const p = input.planOp(op);
-        opPlans.set(op, p);
-        for (const v of p.reads) bump(v);
+        plans.ops.push(p);
+        for (const v of p.reads) number(v);
+        if (op.result) nums.add(op.result);
       }
     }
     const ep = input.planExit(n);
-    exitPlans.set(n, ep);
-    for (const v of ep.reads) bump(v);
-    for (const e of n.out) for (const a of edgeArgs(e)) bump(a);
+    plans.exits[n.id] = ep;
+    for (const v of ep.reads) number(v);
+    for (const e of n.out) {
+      if (e.link) for (const a of e.link.args) number(a);
+      for (const l of e.labels) nums.add(l.label);
+    }
   }
-  const cached: AllocInput = { ...input, planOp: (op) => opPlans.get(op) as UsePlan, planExit: (n) => exitPlans.get(n) as UsePlan };
-  const onStack = decideStack(nodes, useCount, cached);
-  const isVar = (v: Value): v is Var => v.kind === "var" && !onStack.has(v);
+  // Use counts (every read of a var: ops, exits, edge arguments).
+  const uses = new Int32Array(nums.size);
+  const bump = (v: Value) => {
+    if (v.kind === "var") {
+      const k = nums.get(v);
+      uses[k] = (uses[k] as number) + 1;
+    }
+  };
+  for (const n of nodes) {
+    const at = plans.opStart[n.id] as number;
+    if (n.block) for (let i = 0; i < n.block.ops.length; i++) for (const v of (plans.ops[at + i] as UsePlan).reads) bump(v);
+    for (const v of (plans.exits[n.id] as UsePlan).reads) bump(v);
+    for (const e of n.out) if (e.link) for (const a of e.link.args) bump(a);
+  }
+  return { nums, plans, uses };
+}
 
-  // ---- liveness on the flow graph (block params are defined on edges), as bit sets ----
-  const live = new Liveness(
-    nodes,
-    isVar,
-    (n) => exitPlans.get(n) as UsePlan,
-    (op) => opPlans.get(op) as UsePlan,
-  );
-
+/** Each variable's live range (by number): [start, end, start, end, ...] over the emission order. */
+function liveRanges(
+  structure: Structure,
+  nums: VarNumbers,
+  live: Liveness,
+  plans: Plans,
+  uses: Int32Array,
+  isVar: (v: Value) => v is Var,
+): (number[] | undefined)[] {
   // ---- live ranges over the emission order ----
-  const ranges = new Map<Var, Range[]>();
-  const addRange = (v: Var, s: number, e: number) => {
-    let list = ranges.get(v);
+  const words = live.words;
+  const varOfBit = live.varOfBit;
+  const liveOut = new Uint32Array(words);
+  const eDefs = new Uint32Array(words);
+  const eLabels = new Uint32Array(words);
+  const eArgs = new Uint32Array(words);
+  // each variable's ranges by number, as [start, end, start, end, ...] (sorted, disjoint)
+  const ranges: (number[] | undefined)[] = new Array(nums.size);
+  const addRange = (k: number, s: number, e: number) => {
+    let list = ranges[k];
     if (!list) {
       list = [];
-      ranges.set(v, list);
+      ranges[k] = list;
     }
-    const last = list[list.length - 1];
-    if (last && s <= last[1] + 1 && s >= last[0]) last[1] = Math.max(last[1], e);
-    else list.push([s, e]);
+    const n = list.length;
+    if (n > 0 && s <= (list[n - 1] as number) + 1 && s >= (list[n - 2] as number)) list[n - 1] = Math.max(list[n - 1] as number, e);
+    else list.push(s, e);
   };
   let pos = 0;
   // where each open variable's range ends (-1: not open), by number, and which were opened
-  const openAt = new Int32Array(live.size).fill(-1);
+  const openAt = new Int32Array(nums.size).fill(-1);
   const opened: number[] = [];
   const open = (k: number, at: number) => {
     if ((openAt[k] as number) >= 0) return;
     openAt[k] = at;
     opened.push(k);
   };
+  // ranges of the results defined in a segment, as (number, start, end), latest op first
+  const defRanges: number[] = [];
   const codeSegment = (n: FlowNode) => {
     const ops = n.block ? n.block.ops : [];
     const start = pos;
@@ -304,52 +432,69 @@ export function allocate(input: AllocInput): Allocation {
     const end = exitPos + 1;
     pos = end + 1;
     opened.length = 0;
-    forEachBit(live.outOf(n), (k) => open(k, end));
-    for (const v of (exitPlans.get(n) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), exitPos);
-    const segRanges: [Var, number, number][] = [];
+    defRanges.length = 0;
+    live.outInto(n, liveOut);
+    forEachBit(liveOut, (b) => open(varOfBit[b] as number, end));
+    for (const v of (plans.exits[n.id] as UsePlan).reads) if (isVar(v)) open(nums.get(v), exitPos);
+    const at = plans.opStart[n.id] as number;
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i] as Op;
       const u = start + 2 * i;
       const r = op.result;
       // A result nobody reads is dropped: it needs no local.
-      if (r && !onStack.has(r) && (useCount.get(r) ?? 0) > 0) {
-        const k = live.indexOf(r);
+      if (r && isVar(r) && (uses[nums.get(r)] as number) > 0) {
+        const k = nums.get(r);
         const e = openAt[k] as number;
-        segRanges.push([r, u + 1, e >= 0 ? e : u + 1]);
+        defRanges.push(k, u + 1, e >= 0 ? e : u + 1);
         openAt[k] = -1;
       }
-      for (const v of (opPlans.get(op) as UsePlan).reads) if (isVar(v)) open(live.indexOf(v), u);
+      for (const v of (plans.ops[at + i] as UsePlan).reads) if (isVar(v)) open(nums.get(v), u);
     }
+    // In order of start: the variables live at the segment's start, then the results, earliest first.
     for (const k of opened) {
       const e = openAt[k] as number;
       if (e < 0) continue;
-      segRanges.push([live.varOf(k), start, e]);
+      addRange(k, start, e);
       openAt[k] = -1;
     }
-    segRanges.sort((a, b) => a[1] - b[1]);
-    for (const [v, s, e] of segRanges) addRange(v, s, e);
+    for (let j = defRanges.length - 3; j >= 0; j -= 3)
+      addRange(defRanges[j] as number, defRanges[j + 1] as number, defRanges[j + 2] as number);
   };
   const edgeSegment = (e: FlowEdge) => {
     const u = pos;
     pos += 2;
     // after the moves: live into the target and the labels set; before: that minus what the edge defines, plus its arguments
-    const into = live.inOf(e.final ?? e.to);
-    const labels = live.edgeLabels.get(e) as Uint32Array;
-    const defs = live.edgeDefs.get(e) as Uint32Array;
-    const args = live.argsOf(e);
-    for (let w = 0; w < into.length; w++) {
-      const after = ((into[w] as number) | (labels[w] as number)) >>> 0;
-      const d = defs[w] as number;
-      const before = ((after & ~d) | (args[w] as number)) >>> 0;
+    const inSets = live.inSets;
+    const into = live.inStart(e.final ?? e.to);
+    const lists = live.edgeLists;
+    const at = 4 * e.id;
+    const bounds = live.edgeBounds;
+    const a0 = bounds[at] as number;
+    const p0 = bounds[at + 1] as number;
+    const l0 = bounds[at + 2] as number;
+    const end = bounds[at + 3] as number;
+    for (let j = p0; j < end; j++) setBit(eDefs, lists[j] as number);
+    for (let j = l0; j < end; j++) setBit(eLabels, lists[j] as number);
+    for (let j = a0; j < p0; j++) setBit(eArgs, lists[j] as number);
+    for (let w = 0; w < words; w++) {
+      const after = ((inSets[into + w] as number) | (eLabels[w] as number)) >>> 0;
+      const d = eDefs[w] as number;
+      const before = ((after & ~d) | (eArgs[w] as number)) >>> 0;
       let all = (after | before | d) >>> 0;
       while (all !== 0) {
         const bit = 31 - Math.clz32(all & -all);
         all = (all & (all - 1)) >>> 0;
         const m = 1 << bit;
-        const v = live.varOf((w << 5) + bit);
-        if (before & m) addRange(v, u, after & m ? u + 1 : u);
-        else addRange(v, u + 1, u + 1);
+        const k = varOfBit[(w << 5) + bit] as number;
+        if (before & m) addRange(k, u, after & m ? u + 1 : u);
+        else addRange(k, u + 1, u + 1);
       }
+    }
+    for (let j = a0; j < end; j++) {
+      const k = (lists[j] as number) >>> 5;
+      eDefs[k] = 0;
+      eLabels[k] = 0;
+      eArgs[k] = 0;
     }
   };
   const walk = (list: readonly SNode[]) => {
@@ -376,12 +521,24 @@ export function allocate(input: AllocInput): Allocation {
   };
   walk(structure.body);
 
+  return ranges;
+}
+
+/** Give every variable with a live range a local (by number; -1: none): the params theirs, the others by first point. */
+function assignLocals(
+  input: AllocInput,
+  nodes: readonly FlowNode[],
+  nums: VarNumbers,
+  ranges: readonly (number[] | undefined)[],
+  isVar: (v: Value) => v is Var,
+): { local: Int32Array; localTypes: ValType[]; assigned: number } {
   // ---- assignment ----
-  const moveHints = new Map<Var, Var[]>();
-  const hint = (a: Var, b: Var) => {
-    const l = moveHints.get(a) ?? [];
+  // Move hints by number: the variables each one is moved to or from on an edge.
+  const hints: (number[] | undefined)[] = new Array(nums.size);
+  const hint = (a: number, b: number) => {
+    let l = hints[a];
+    if (!l) hints[a] = l = [];
     l.push(b);
-    moveHints.set(a, l);
   };
   for (const n of nodes)
     for (const e of n.out) {
@@ -390,76 +547,100 @@ export function allocate(input: AllocInput): Allocation {
       e.link.args.forEach((a, i) => {
         const p = final.params[i];
         if (p && isVar(a) && a !== p) {
-          hint(a, p);
-          hint(p, a);
+          const ka = nums.get(a);
+          const kp = nums.get(p);
+          hint(ka, kp);
+          hint(kp, ka);
         }
       });
     }
-  const localRanges: Range[][] = [];
+  // each local's ranges: the union of its variables', [start, end, ...] sorted and disjoint
+  const localRanges: number[][] = [];
   const localTypes: ValType[] = [];
   const localKey: string[] = [];
-  const local = new Map<Var, number>();
-  const overlaps = (a: readonly Range[], b: readonly Range[]): boolean => {
-    if (a.length === 0 || b.length === 0) return false;
-    if ((a[a.length - 1] as Range)[1] < (b[0] as Range)[0] || (b[b.length - 1] as Range)[1] < (a[0] as Range)[0]) return false;
-    let i = 0;
-    let j = 0;
-    while (i < a.length && j < b.length) {
-      const x = a[i] as Range;
-      const y = b[j] as Range;
-      if (x[1] < y[0]) i++;
-      else if (y[1] < x[0]) j++;
-      else return true;
+  // the local of each variable, by number (-1: none)
+  const local = new Int32Array(nums.size).fill(-1);
+  /** Do a local's ranges and a variable's share a point? */
+  const overlaps = (a: readonly number[], b: readonly number[]): boolean => {
+    const na = a.length;
+    if (na === 0 || b.length === 0) return false;
+    if ((a[na - 1] as number) < (b[0] as number) || (b[b.length - 1] as number) < (a[0] as number)) return false;
+    for (let j = 0; j < b.length; j += 2) {
+      const s = b[j] as number;
+      const e = b[j + 1] as number;
+      // the first range of `a` that ends at or after s (ends are increasing: the ranges are disjoint)
+      let lo = 0;
+      let hi = na >> 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((a[2 * mid + 1] as number) < s) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < na >> 1 && (a[2 * lo] as number) <= e) return true;
     }
     return false;
   };
-  const merge = (a: Range[], b: readonly Range[]): Range[] => {
-    const out: Range[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length || j < b.length) {
-      const x = a[i];
-      const y = b[j];
-      const take = y === undefined || (x !== undefined && x[0] <= y[0]) ? (a[i++] as Range) : (b[j++] as Range);
-      const last = out[out.length - 1];
-      if (last && take[0] <= last[1] + 1) last[1] = Math.max(last[1], take[1]);
-      else out.push([take[0], take[1]]);
+  /** Add a variable's ranges (which overlap none of them) to a local's. */
+  const insert = (a: number[], b: readonly number[]): void => {
+    for (let j = 0; j < b.length; j += 2) {
+      const s = b[j] as number;
+      let lo = 0;
+      let hi = a.length >> 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((a[2 * mid] as number) < s) lo = mid + 1;
+        else hi = mid;
+      }
+      a.splice(2 * lo, 0, s, b[j + 1] as number);
     }
-    return out;
   };
-  const assign = (v: Var, idx: number) => {
-    local.set(v, idx);
-    localRanges[idx] = merge(localRanges[idx] as Range[], ranges.get(v) ?? []);
+  const assign = (k: number, idx: number) => {
+    local[k] = idx;
+    insert(localRanges[idx] as number[], ranges[k] ?? NO_RANGES);
+  };
+  // Wasm type and its key, by LL type object (many variables share one)
+  const typeMemo = new Map<LLType, { t: ValType; key: string }>();
+  const typeOf = (v: Var): { t: ValType; key: string } => {
+    let m = typeMemo.get(v.type);
+    if (!m) {
+      const t = input.valType(v);
+      m = { t, key: valTypeKey(t) };
+      typeMemo.set(v.type, m);
+    }
+    return m;
   };
   input.params.forEach((p, i) => {
-    localTypes.push(input.valType(p));
-    localKey.push(valTypeKey(input.valType(p)));
+    const pt = typeOf(p);
+    localTypes.push(pt.t);
+    localKey.push(pt.key);
     localRanges.push([]);
-    assign(p, i);
+    assign(nums.get(p), i);
   });
-  const nParams = input.params.length;
-  const vars = [...ranges.keys()].filter((v) => !local.has(v));
-  vars.sort((a, b) => ((ranges.get(a) as Range[])[0] as Range)[0] - ((ranges.get(b) as Range[])[0] as Range)[0] || a.id - b.id);
+  const vars: number[] = [];
+  for (let k = 0; k < ranges.length; k++) if (ranges[k] !== undefined && local[k] < 0) vars.push(k);
+  const first = (k: number) => (ranges[k] as number[])[0] as number;
+  vars.sort((a, b) => first(a) - first(b) || (nums.vars[a] as Var).id - (nums.vars[b] as Var).id);
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < localKey.length; i++) {
     const k = localKey[i] as string;
-    byKey.set(k, [...(byKey.get(k) ?? []), i]);
+    let l = byKey.get(k);
+    if (!l) byKey.set(k, (l = []));
+    l.push(i);
   }
-  for (const v of vars) {
-    const t = input.valType(v);
-    const key = valTypeKey(t);
-    const rs = ranges.get(v) as Range[];
+  for (const k of vars) {
+    const { t, key } = typeOf(nums.vars[k] as Var);
+    const rs = ranges[k] as number[];
     let chosen = -1;
-    for (const h of moveHints.get(v) ?? []) {
-      const li = local.get(h);
-      if (li !== undefined && localKey[li] === key && !overlaps(localRanges[li] as Range[], rs)) {
+    for (const h of hints[k] ?? []) {
+      const li = local[h] as number;
+      if (li >= 0 && localKey[li] === key && !overlaps(localRanges[li] as number[], rs)) {
         chosen = li;
         break;
       }
     }
     if (chosen < 0)
       for (const li of byKey.get(key) ?? [])
-        if (!overlaps(localRanges[li] as Range[], rs)) {
+        if (!overlaps(localRanges[li] as number[], rs)) {
           chosen = li;
           break;
         }
@@ -468,17 +649,90 @@ export function allocate(input: AllocInput): Allocation {
       localTypes.push(t);
       localKey.push(key);
       localRanges.push([]);
-      byKey.set(key, [...(byKey.get(key) ?? []), chosen]);
+      let l = byKey.get(key);
+      if (!l) byKey.set(key, (l = []));
+      l.push(chosen);
     }
-    assign(v, chosen);
+    assign(k, chosen);
   }
-  const before = vars.length;
+  return { local, localTypes, assigned: vars.length };
+}
+
+/** The variables that liveness tracks, one bit each: those read or moved outside the node that defines them. */
+interface LiveBits {
+  /** Bit of each variable number (-1: none). */
+  readonly bitOf: Int32Array;
+  /** Variable number of each bit. */
+  readonly varOfBit: number[];
+}
+
+/**
+ * Variables live across nodes: block parameters, labels, edge arguments, and values read in a
+ * node other than their definition's. The others (and stack values) live inside one node: their
+ * ranges come from the node's own ops, and liveness need not carry them.
+ */
+function liveBits(nodes: readonly FlowNode[], plans: Plans, nums: VarNumbers, onStack: Uint8Array): LiveBits {
+  const size = nums.size;
+  const defNode = new Int32Array(size).fill(-1);
+  const global = new Uint8Array(size);
+  for (const n of nodes) {
+    if (!n.block) continue;
+    for (const p of n.block.params) global[nums.get(p)] = 1;
+    for (const op of n.block.ops) if (op.result) defNode[nums.get(op.result)] = n.id;
+  }
+  const read = (v: Value, n: FlowNode) => {
+    if (v.kind !== "var") return;
+    const k = nums.get(v);
+    if (defNode[k] !== n.id) global[k] = 1;
+  };
+  for (const n of nodes) {
+    const at = plans.opStart[n.id] as number;
+    if (n.block) for (let i = 0; i < n.block.ops.length; i++) for (const v of (plans.ops[at + i] as UsePlan).reads) read(v, n);
+    for (const v of (plans.exits[n.id] as UsePlan).reads) read(v, n);
+    for (const e of n.out) {
+      if (e.link) for (const a of e.link.args) if (a.kind === "var") global[nums.get(a)] = 1;
+      for (const l of e.labels) global[nums.get(l.label)] = 1;
+    }
+  }
+  const bitOf = new Int32Array(size).fill(-1);
+  const varOfBit: number[] = [];
+  for (let k = 0; k < size; k++)
+    if (global[k] && !onStack[k]) {
+      bitOf[k] = varOfBit.length;
+      varOfBit.push(k);
+    }
+  return { bitOf, varOfBit };
+}
+
+export function allocate(input: AllocInput): Allocation {
+  const { structure } = input;
+  const flow = structure.flow;
+  const nodes = structure.info.order;
+  const { nums, plans, uses } = numberAndPlan(input, nodes, flow);
+  const onStack = decideStack(nodes, plans, uses, nums);
+  const isVar = (v: Value): v is Var => v.kind === "var" && onStack[nums.get(v)] === 0;
+  // liveness on the flow graph (block params are defined on edges), as bit sets
+  const live = new Liveness(flow, nodes, nums, isVar, plans, liveBits(nodes, plans, nums, onStack));
+  const ranges = liveRanges(structure, nums, live, plans, uses, isVar);
+  const { local, localTypes, assigned } = assignLocals(input, nodes, nums, ranges, isVar);
+  const nParams = input.params.length;
+  const before = assigned;
+  let stackValues = 0;
+  for (let k = 0; k < onStack.length; k++) stackValues += onStack[k] as number;
   return {
-    local,
-    onStack,
+    localOf: (v: Var) => {
+      const k = nums.get(v);
+      const l = k >= 0 ? (local[k] as number) : -1;
+      return l >= 0 ? l : undefined;
+    },
+    onStack: (v: Var) => {
+      const k = nums.get(v);
+      return k >= 0 && onStack[k] === 1;
+    },
+    planOf: (n: FlowNode, i: number) => plans.ops[(plans.opStart[n.id] as number) + i] as UsePlan,
     locals: localTypes.slice(nParams),
     before,
-    stats: { vars: before + nParams + onStack.size, stackValues: onStack.size, localsAfter: localTypes.length - nParams },
+    stats: { vars: before + nParams + stackValues, stackValues, localsAfter: localTypes.length - nParams },
   };
 }
 

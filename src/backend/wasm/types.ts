@@ -57,7 +57,25 @@ export interface LayoutOptions {
 
 /** A key naming an LL function signature (LL types, so that bool and i32 stay distinct). */
 export function sigKey(params: readonly LLType[], result: LLType): string {
-  return `fn(${params.map(typeToString).join(", ")}) -> ${typeToString(result)}`;
+  let s = "fn(";
+  for (let i = 0; i < params.length; i++) s += (i > 0 ? ", " : "") + typeText(params[i] as LLType);
+  return `${s}) -> ${typeText(result)}`;
+}
+
+/** typeToString, with function types' text made once. */
+function typeText(t: LLType): string {
+  return t.kind === "fn" ? fnKey(t) : t.kind === "ref" ? t.name : t.kind;
+}
+
+/** sigKey of a function type, made once per type object (LL types are immutable). */
+const fnKeys = new WeakMap<LLType, string>();
+export function fnKey(t: LLType & { kind: "fn" }): string {
+  let k = fnKeys.get(t);
+  if (k === undefined) {
+    k = sigKey(t.params, t.result);
+    fnKeys.set(t, k);
+  }
+  return k;
 }
 
 /** The canonical layout of a program's types (computed once, shared by every module that links to it). */
@@ -181,6 +199,15 @@ export class Layout {
     };
   }
 
+  /** One (nullable) reference type object per group type, shared by every use. */
+  private readonly refTypes: ValType[] = [];
+
+  private refTo(idx: number): ValType {
+    let t = this.refTypes[idx];
+    if (!t) this.refTypes[idx] = t = refType(idx);
+    return t;
+  }
+
   /** The Wasm value type of an LL type, or null for void. Function types must be in the group. */
   valTypeOrNull(t: LLType): ValType | null {
     switch (t.kind) {
@@ -198,14 +225,28 @@ export class Layout {
       case "ref": {
         const s = this.structs.get(t.name) ?? this.arrays.get(t.name);
         if (!s) throw new BackendError(`unknown type '${t.name}'`);
-        return refType(s.typeIdx);
+        return this.refTo(s.typeIdx);
       }
       case "fn": {
-        const i = this.funcTypes.get(sigKey(t.params, t.result));
+        const i = this.funcTypes.get(fnKey(t));
         if (i === undefined) throw new BackendError(`function type ${typeToString(t)} is not in the program's type group`);
-        return refType(i);
+        return this.refTo(i);
       }
     }
+  }
+
+  private nameMap: Map<number, string> | null = null;
+
+  /** Names of the group's types by type index (made once; do not change it). */
+  groupNameMap(): Map<number, string> {
+    if (!this.nameMap) {
+      const m = new Map<number, string>();
+      this.groupNames.forEach((n, i) => {
+        m.set(i, n);
+      });
+      this.nameMap = m;
+    }
+    return this.nameMap;
   }
 
   /** The type index of a struct or array. */
@@ -250,7 +291,7 @@ export class ModuleTypes {
 
   /** Wasm value type of an LL type (null for void), adding standalone function types as needed. */
   valType(t: LLType): ValType | null {
-    if (t.kind === "fn" && !this.layout.funcTypes.has(sigKey(t.params, t.result))) return refType(this.funcType(t.params, t.result));
+    if (t.kind === "fn" && !this.layout.funcTypes.has(fnKey(t))) return refType(this.funcType(t.params, t.result));
     return this.layout.valTypeOrNull(t);
   }
 
@@ -265,7 +306,11 @@ export class ModuleTypes {
 
   /** A standalone function type with these Wasm params and results. */
   rawFuncType(params: readonly ValType[], results: readonly ValType[]): number {
-    const key = `(${params.map(valTypeKey).join(",")})->(${results.map(valTypeKey).join(",")})`;
+    let key = "(";
+    for (let k = 0; k < params.length; k++) key += (k > 0 ? "," : "") + valTypeKey(params[k] as ValType);
+    key += ")->(";
+    for (let k = 0; k < results.length; k++) key += (k > 0 ? "," : "") + valTypeKey(results[k] as ValType);
+    key += ")";
     let i = this.extraByKey.get(key);
     if (i === undefined) {
       i = this.layout.group.length + this.extra.length;
@@ -286,12 +331,9 @@ export class ModuleTypes {
     return out;
   }
 
+  /** Names of the group's types by index (one map per layout, shared by its modules: do not change it). */
   names(): Map<number, string> {
-    const m = new Map<number, string>();
-    this.layout.groupNames.forEach((n, i) => {
-      m.set(i, n);
-    });
-    return m;
+    return this.layout.groupNameMap();
   }
 }
 
