@@ -453,9 +453,7 @@ class Specializer {
     if (isMerge) {
       const gk = this.greensKey(f, f.block.ops[0] as Op);
       if (!first && gk !== null && gk !== this.entryGreens && !this.mergeGreens.has(gk) && this.opts.stopAt) {
-        const mop = f.block.ops[0] as Op;
-        const greens = this.driver.greens.map((_, i) => fromConst((this.val(f, mop.args[i] as Value) as { c: Const }).c));
-        if (this.opts.stopAt(greens)) {
+        if (this.opts.stopAt(this.greenValues(f, f.block.ops[0] as Op))) {
           this.exitHere(s, "merge", "a green state with code of its own");
           return "end";
         }
@@ -554,6 +552,11 @@ class Specializer {
     }
     this.forks.delete(s);
     return grp.closes.size > 0 && !grp.closes.has(s) ? "yes" : "no";
+  }
+
+  /** The green values of a merge point or can_enter_jit whose greens are all constant (see greensKey), as LL values. */
+  private greenValues(f: SFrame, o: Op): LLValue[] {
+    return this.driver.greens.map((_, i) => fromConst((this.val(f, o.args[i] as Value) as { c: Const }).c));
   }
 
   /** The green values of a merge point or can_enter_jit, as a key (null if one is not constant). */
@@ -895,8 +898,7 @@ class Specializer {
         if (k !== null) this.loopHeads.add(k);
         if (k !== null && k === this.entryGreens) this.forks.get(s)?.closes.add(s);
         if (k !== null && k !== this.entryGreens && s.frames.length === 1 && this.opts.compiled && !this.mergeGreens.has(k)) {
-          const greens = this.driver.greens.map((_, i) => fromConst((this.val(f, o.args[i] as Value) as { c: Const }).c));
-          if (this.opts.compiled(greens)) {
+          if (this.opts.compiled(this.greenValues(f, o))) {
             this.exitHere(s, "loop", "a loop header with compiled code");
             return "end";
           }
