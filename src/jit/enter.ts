@@ -193,6 +193,10 @@ class Ops {
     this.loc = loc;
     this.block = block;
   }
+  /** End the current block with a branch on `cond`. */
+  branch(cond: Value, ifTrue: Block, ifFalse: Block, trueArgs: Value[] = [], falseArgs: Value[] = []): void {
+    this.block.exit = { kind: "branch", cond, ifTrue: { target: ifTrue, args: trueArgs }, ifFalse: { target: ifFalse, args: falseArgs } };
+  }
   op(op: OpName, args: Value[], attrs: OpAttrs = {}, name = "v"): Var | null {
     const rt = resultType(
       this.p,
@@ -238,12 +242,7 @@ function rewriteSite(
   const found = cache
     ? e.val("call", [i32c(from), ...site.args], { callee: cache.lookup }, "jitcode")
     : e.val("call_host", [i32c(ENTER.count), i32c(from), ...site.args], { callee: enterHostName(driver.name) }, "jitcode");
-  b.exit = {
-    kind: "branch",
-    cond: e.val("ref_is_null", [found], {}, "nojit"),
-    ifTrue: { target: rest, args: [] },
-    ifFalse: { target: enter, args: [found] },
-  };
+  e.branch(e.val("ref_is_null", [found], {}, "nojit"), rest, enter, [], [found]);
   return [rest, enter];
 }
 
@@ -270,14 +269,7 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   const e = new Ops(p, undefined, start);
   const callHost = (why: number): Var =>
     e.val("call_host", [i32c(why), from, ...params], { callee: enterHostName(driver.name) }, "jitcode");
-  const toEnterOrRest = (fn: Var): void => {
-    e.block.exit = {
-      kind: "branch",
-      cond: e.val("ref_is_null", [fn], {}, "nojit"),
-      ifTrue: { target: rest, args: [] },
-      ifFalse: { target: enter, args: [fn] },
-    };
-  };
+  const toEnterOrRest = (fn: Var): void => e.branch(e.val("ref_is_null", [fn], {}, "nojit"), rest, enter, [], [fn]);
   // The slot: a hash of the scalar greens (each step multiplies by an odd constant and adds the
   // next green; a last multiplication, then the high half folded into the low one, so that keys
   // that differ only above the mask's bits, pcs 1024 apart, say, get distinct slots), masked.
@@ -302,7 +294,7 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   const blocks: Block[] = [rest];
   const next = (cond: Var, name: string): void => {
     const nb = blk(name);
-    e.block.exit = { kind: "branch", cond, ifTrue: { target: nb, args: [] }, ifFalse: { target: miss, args: [] } };
+    e.branch(cond, nb, miss);
     blocks.push(nb);
     e.block = nb;
   };
@@ -321,47 +313,27 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   const hit = e.val("getitem", [codes, slot], { type: cache.codes }, "jitcode");
   const count = blk("count");
   blocks.push(count);
-  e.block.exit = {
-    kind: "branch",
-    cond: e.val("ref_is_null", [hit], {}, "nojit"),
-    ifTrue: { target: count, args: [] },
-    ifFalse: { target: enter, args: [hit] },
-  };
+  e.branch(e.val("ref_is_null", [hit], {}, "nojit"), count, enter, [], [hit]);
   e.block = count;
   const ci = at(cache.stride - 1);
   const n = e.val("getitem", [ints, ci], { type: cache.ints }, "count");
   const dec = blk("dec");
   blocks.push(dec);
   // A free slot (counter 0) whose default keys happen to match is a miss.
-  e.block.exit = {
-    kind: "branch",
-    cond: e.val("int_eq", [n, i32c(0)], {}, "free"),
-    ifTrue: { target: miss, args: [] },
-    ifFalse: { target: dec, args: [] },
-  };
+  e.branch(e.val("int_eq", [n, i32c(0)], {}, "free"), miss, dec);
   e.block = dec;
   const n1 = e.val("int_sub", [n, i32c(1)], {}, "count");
   e.op("setitem", [ints, ci, n1], { type: cache.ints });
   const hot = blk("hot");
   blocks.push(hot);
-  e.block.exit = {
-    kind: "branch",
-    cond: e.val("int_eq", [n1, i32c(0)], {}, "hot"),
-    ifTrue: { target: hot, args: [] },
-    ifFalse: { target: rest, args: [] },
-  };
+  e.branch(e.val("int_eq", [n1, i32c(0)], {}, "hot"), hot, rest);
   // Hot: ask the host to compile; store the code, or make the counter very high.
   e.block = hot;
   const compiled = callHost(ENTER.hot);
   const refused = blk("refused");
   const store = blk("store");
   blocks.push(refused, store);
-  e.block.exit = {
-    kind: "branch",
-    cond: e.val("ref_is_null", [compiled], {}, "nojit"),
-    ifTrue: { target: refused, args: [] },
-    ifFalse: { target: store, args: [] },
-  };
+  e.branch(e.val("ref_is_null", [compiled], {}, "nojit"), refused, store);
   e.block = refused;
   e.op("setitem", [ints, ci, i32c(REFUSED_COUNT)], { type: cache.ints });
   e.block.exit = { kind: "jump", link: { target: rest, args: [] } };

@@ -149,6 +149,5 @@ function hoistLoop(g: Graph, loop: Loop, rpo: Block[], added: Block[]): boolean 
   });
   added.push(cur);
   for (const l of entryLinks) l.target = pre;
-  g.blocks.push(...added.filter((x) => !g.blocks.includes(x)));
   return true;
 }
