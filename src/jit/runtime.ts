@@ -29,6 +29,11 @@ export interface JitOptions {
   exitThreshold?: number;
   /** Residual ops per compilation (the specializer's budget; default 4000). */
   budget?: number;
+  /**
+   * Guest calls made direct calls of the portal specialized for them, per compilation (default 8;
+   * 0: every guest call in compiled code calls the interpreter's portal). See SpecializeOptions.
+   */
+  maxCallees?: number;
   /** Total Wasm bytes of compiled code; past it nothing more is compiled (default 16 MiB). */
   codeBudget?: number;
   /** Most compilations (each is one linked module); past it nothing more is compiled (default 2000). */
@@ -104,6 +109,7 @@ export const EXIT_HOST = "__jit_exit";
 const DEFAULTS = {
   threshold: 300,
   budget: 4000,
+  maxCallees: 8,
   codeBudget: 16 << 20,
   maxCompilations: 2000,
   bridgeThreshold: 1000,
@@ -228,6 +234,7 @@ export class Jit {
         heap: tm.heap,
         reds,
         budget: this.opts.budget,
+        maxCallees: this.opts.maxCallees,
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
         name,
         compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
@@ -246,11 +253,19 @@ export class Jit {
       // Exit graphs count their exits (for bridges).
       const comp: Compilation = { name, residual: r, residuals: [r], entry: e, version: 0, bridges: 0, frozen: false };
       const exitOf = new Map(r.exits.map((x) => [x.graph, x.index]));
+      // the exits of callees (the portal specialized for direct calls) are not bridged
+      const calleeExits = new Set(r.callees.flatMap((c) => c.exits.map((x) => x.graph)));
       const fresh = [r.graph, ...r.support]
         .filter((g) => !this.compiled.has(g.name))
         .map((g) => {
           const k = exitOf.get(g.name);
-          const c = withEntries(this.translated, g, this.portal.result, g.name, k === undefined ? "guest" : "exit");
+          const c = withEntries(
+            this.translated,
+            g,
+            this.portal.result,
+            g.name,
+            k === undefined && !calleeExits.has(g.name) ? "guest" : "exit",
+          );
           // exits that look for compiled code themselves, and loop exits, are not counted for bridges
           if (k !== undefined && !exitNeedsNoBridge(r.exits[k] as ExitInfo)) {
             this.exits.push({ comp, owner: r, index: k, count: 0, done: false });
@@ -337,6 +352,7 @@ export class Jit {
         name: bname,
         heap: tm.heap,
         budget: this.opts.budget,
+        maxCallees: this.opts.maxCallees,
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
       });
       linkBridge(this.program, exit, b);
@@ -383,7 +399,9 @@ export class Jit {
         }
       }
       // The bridge's continuation graphs not compiled yet.
-      for (const g of b.support) if (!this.compiled.has(g.name) && !rename.has(g.name)) graphs.push(copy(g, g.name));
+      const calleeExits = new Set(b.callees.flatMap((c) => c.exits.map((x) => x.graph)));
+      for (const g of b.support)
+        if (!this.compiled.has(g.name) && !rename.has(g.name)) graphs.push(copy(g, g.name, calleeExits.has(g.name) ? "exit" : "guest"));
       const t1 = performance.now();
       const name = `${comp.name}.v${version}`;
       const lm = tm.link(graphs, { name });

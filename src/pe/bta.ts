@@ -43,6 +43,7 @@ export class BindingTimes {
   private readonly reasons = new Map<Var, RedReason>();
   private readonly errorSet = new Set<string>();
   private portalCtx: BTContext | null = null;
+  private readonly entryContexts = new Map<string, BTContext | null>();
   /** Every graph name looked up in the program, and what it was (undefined: absent). */
   private readonly resolved = new Map<string, Graph | undefined>();
 
@@ -79,6 +80,38 @@ export class BindingTimes {
       this.portalCtx = this.analyze(ng, "portal", [...ng.mergeBlocks], (b) => this.mergeSeeds(ng, b));
     }
     return this.portalCtx;
+  }
+
+  /**
+   * The portal entered at its start (a call of the portal specialized as a direct call), with
+   * parameters green where `mask` is true: the merge points keep their own seeds (as in
+   * `portalContext`), so everything from the first merge point on has the same binding times.
+   * Null when the greens reaching a merge point from the start would be red (nothing is recorded
+   * as a contradiction then: the call simply stays an ordinary call).
+   */
+  portalEntryContext(mask: readonly boolean[]): BTContext | null {
+    const key = `${this.portal.name}@entry(${mask.map((m) => (m ? "g" : "r")).join("")})`;
+    const found = this.entryContexts.get(key);
+    if (found !== undefined) return found;
+    const ctx = this.analyzeEntry(key, mask);
+    this.entryContexts.set(key, ctx);
+    return ctx;
+  }
+
+  private analyzeEntry(key: string, mask: readonly boolean[]): BTContext | null {
+    const ng = normalize(this.program, this.portal);
+    const start = ng.graph.blocks[0] as Block;
+    if (ng.mergeBlocks.has(start)) return null;
+    const before = this.errors.length;
+    const ctx = this.analyze(ng, key, [start, ...ng.mergeBlocks], (b) =>
+      b === start
+        ? start.params.map((p, i) => (mask[i] ? null : { text: `parameter '${p.name}' of '${this.portal.name}' is red here` }))
+        : this.mergeSeeds(ng, b),
+    );
+    if (this.errors.length === before) return ctx;
+    for (const m of this.errors.splice(before)) this.errorSet.delete(m);
+    this.contexts.delete(key);
+    return null;
   }
 
   /** A graph inlined with parameters green where `mask` is true. */

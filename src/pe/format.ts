@@ -1,5 +1,6 @@
 // The printed form of a residual graph: a header with its statistics, the graph in the text form,
-// then each exit with its resume data. What `unfold specialize` prints.
+// then each exit with its resume data, then the same for each callee (the portal specialized for
+// direct calls). What `unfold specialize` prints.
 
 import type { Program } from "../ir/graph.ts";
 import { printGraph } from "../ir/print.ts";
@@ -32,7 +33,9 @@ export function formatResidual(program: Program, r: Residual, opts: FormatOption
     return `${r.driver.greens[i]}=${shown}`;
   });
   const lines = [
-    `; residual graph of '${r.portal}' for ${greens.join(", ")}`,
+    greens.length > 0
+      ? `; residual graph of '${r.portal}' for ${greens.join(", ")}`
+      : `; callee ${r.graph.name}: '${r.portal}' from its start, for direct calls`,
     `; ${s.ops} ops in ${s.blocks} blocks, ${s.exits} exits; ${s.guestInstructions} guest instructions, ${s.opsPerInstruction.toFixed(1)} ops per instruction; budget ${s.budget}, used ${s.emitted}${s.budgetExhausted ? " (exhausted)" : ""}`,
   ];
   for (const w of r.warnings) lines.push(`; warning: ${w}`);
@@ -55,7 +58,9 @@ export function formatResidual(program: Program, r: Residual, opts: FormatOption
       }
     }
   }
-  if (opts.support) for (const g of r.support) lines.push(printGraph(program, g, { objects }));
+  const own = new Set(r.callees.flatMap((c) => [c.graph, ...c.support]));
+  if (opts.support) for (const g of r.support) if (!own.has(g)) lines.push(printGraph(program, g, { objects }));
+  for (const c of r.callees) lines.push(formatResidual(program, c, { ...opts, objects }));
   return lines.join("\n");
 }
 

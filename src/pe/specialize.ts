@@ -23,12 +23,12 @@ import type { BTContext } from "./bta.ts";
 import { BindingTimes } from "./bta.ts";
 import { cleanup } from "./cleanup.ts";
 import { PEError, opPlace } from "./errors.ts";
-import { normalize } from "./normalize.ts";
+import { liveAtPoint, normalize } from "./normalize.ts";
 import { exitFromState, stateFromExit } from "./exitstate.ts";
 import type { ExitInfo, ExitReason } from "./resume.ts";
 import { buildExitGraph, freshGraphName } from "./resume.ts";
 import type { FitPlan, FramePoint, SlotRef, StateShape } from "./shape.ts";
-import { fit, framePoints, generalize, join, leafTypes, pointKey, prefixKey, rebuild, shapeKey, shapeString } from "./shape.ts";
+import { fit, framePoints, generalize, join, keyVars, leafTypes, pointKey, prefixKey, rebuild, shapeKey, shapeString } from "./shape.ts";
 
 /** Where a promote asks for the values to specialize on. */
 export interface PromoteSite {
@@ -76,6 +76,15 @@ export interface SpecializeOptions {
    * entry, and not yet specialized in it), with an exit that looks for compiled code there.
    */
   readonly stopAt?: (greens: readonly LLValue[]) => boolean;
+  /**
+   * Calls of the portal (guest calls, in an interpreter whose guest call is a recursive call of
+   * the portal) specialized as direct calls per compilation (default 8; 0: none). A call whose
+   * arguments include virtual objects that nothing uses after it (the callee's new frame) calls a
+   * residual graph of the portal specialized from its start on the shape of those arguments: the
+   * objects stay virtual, their contents are passed as parameters, and a recursive guest call
+   * finds the graph being made. Other portal calls stay ordinary calls.
+   */
+  readonly maxCallees?: number;
 }
 
 export interface SpecializeStats {
@@ -106,6 +115,12 @@ export interface Residual {
   readonly warnings: readonly string[];
   /** The virtualizable frames' layout (what a bridge from one of the exits needs). */
   readonly vables: readonly VableLayout[];
+  /**
+   * The portal specialized from its start for direct calls (see `maxCallees`), made during this
+   * specialization; their graphs, exit graphs and continuation graphs are in `support` too. Their
+   * exits are not bridged.
+   */
+  readonly callees: readonly Residual[];
 }
 
 /** A virtualizable frame of a compilation: its struct, which red it is, its shadowed fields and arrays. */
@@ -127,6 +142,21 @@ interface Version {
   readonly str: string;
   readonly shape: StateShape;
   readonly block: Block;
+}
+
+/** The portal specialized for direct calls within one compilation (shared by the specializers of its callees). */
+interface Callees {
+  /** Versions by prefix key (the entry point and the kept greens); the graph name stands for the block. */
+  readonly byPrefix: Map<string, { readonly str: string; readonly shape: StateShape; readonly graph: string }[]>;
+  readonly done: Residual[];
+  /** Name of the compilation's residual graph (callee graphs are named after it). */
+  readonly root: string;
+}
+
+/** How a specializer of a callee starts: the portal's start, in its entry context. */
+interface CalleeStart {
+  readonly callees: Callees;
+  readonly ctx: BTContext;
 }
 
 type Flow = "go" | "end";
@@ -205,8 +235,11 @@ class Specializer {
   private st: State | null = null;
   private blockCount = 0;
   private exhausted = false;
+  private readonly callees: Callees;
+  /** Specializing a callee (see `maxCallees`), not a compilation's entry or a bridge. */
+  private readonly isCallee: boolean;
 
-  constructor(p: Program, portal: string, opts: SpecializeOptions) {
+  constructor(p: Program, portal: string, opts: SpecializeOptions, callee?: CalleeStart) {
     this.p = p;
     this.opts = opts;
     this.heap = opts.heap;
@@ -221,11 +254,26 @@ class Specializer {
     if (!d) throw new PEError(`specialize: unknown JIT driver '${dname}' at ${opPlace(ng, mb, 0, mb.ops[0])}`);
     this.driver = d;
     this.bt = bindingTimes(p, g, d);
-    this.ctx0 = this.bt.portalContext();
+    this.ctx0 = callee?.ctx ?? this.bt.portalContext();
     this.bt.check();
     this.budget = opts.budget ?? 4000;
     this.rg = { name: opts.name ?? freshGraphName(p, `pe.${portal}.1`), blocks: [], result: g.result, flags: {} };
     this.cur = this.newBlock([]);
+    this.isCallee = callee !== undefined;
+    this.callees = callee?.callees ?? { byPrefix: new Map(), done: [], root: this.rg.name };
+  }
+
+  /**
+   * Specialize the portal from its start for a direct call: `state` is at the start of the portal
+   * (rebuilt from a shape on `params`, the graph's parameters). The graph is in the program
+   * from the beginning, so that a recursive call can name it.
+   */
+  runCallee(state: State, params: readonly Var[]): Residual {
+    this.cur.params.push(...params);
+    this.p.graphs.set(this.rg.name, this.rg);
+    this.st = state;
+    this.queue.push({ state, block: this.cur, atEntry: true });
+    return this.finish([]);
   }
 
   run(greens: readonly LLValue[]): Residual {
@@ -256,6 +304,8 @@ class Specializer {
 
   private finish(consts: readonly Const[]): Residual {
     while (this.queue.length > 0) this.process(this.queue.shift() as Item);
+    if (!this.isCallee)
+      for (const c of this.callees.done) for (const g of [c.graph, ...c.support]) if (!this.support.includes(g)) this.support.push(g);
     const stats0 = { emitted: this.emitted };
     cleanup(this.p, this.rg, this.safeOps);
     this.p.graphs.set(this.rg.name, this.rg);
@@ -276,6 +326,7 @@ class Specializer {
         fields: v.fields,
         arrays: v.arrays.map((a) => ({ field: a.field, type: a.type, item: a.item, len: a.len })),
       })),
+      callees: this.isCallee ? [] : this.callees.done,
       stats: {
         ops,
         blocks: this.rg.blocks.length,
@@ -452,7 +503,7 @@ class Specializer {
     }
     if (isMerge) {
       const gk = this.greensKey(f, f.block.ops[0] as Op);
-      if (!first && gk !== null && gk !== this.entryGreens && !this.mergeGreens.has(gk) && this.opts.stopAt) {
+      if (!first && gk !== null && gk !== this.entryGreens && !this.mergeGreens.has(gk) && this.opts.stopAt && !this.isCallee) {
         if (this.opts.stopAt(this.greenValues(f, f.block.ops[0] as Op))) {
           this.exitHere(s, "merge", "a green state with code of its own");
           return "end";
@@ -897,7 +948,15 @@ class Specializer {
         const k = o.attrs.callee === this.driver.name ? this.greensKey(f, o) : null;
         if (k !== null) this.loopHeads.add(k);
         if (k !== null && k === this.entryGreens) this.forks.get(s)?.closes.add(s);
-        if (k !== null && k !== this.entryGreens && s.frames.length === 1 && this.opts.compiled && !this.mergeGreens.has(k)) {
+        // (a callee is specialized whole: its entry and loops have no code of their own in it)
+        if (
+          k !== null &&
+          k !== this.entryGreens &&
+          s.frames.length === 1 &&
+          this.opts.compiled &&
+          !this.isCallee &&
+          !this.mergeGreens.has(k)
+        ) {
           if (this.opts.compiled(this.greenValues(f, o))) {
             this.exitHere(s, "loop", "a loop header with compiled code");
             return "end";
@@ -1219,6 +1278,10 @@ class Specializer {
       const attrs = { callee: name };
       return this.set(f, o, this.residual(f, o, args, attrs, "call"));
     };
+    if (g === this.portal) {
+      const direct = this.directCall(s, f, o, args);
+      if (direct) return direct;
+    }
     if (g === this.portal || g.flags.portal || g.flags.dontLookInside) return residualCall();
     if (g.flags.elidable && this.opts.call && args.every((a) => a.k === "const")) {
       let r: LLValue;
@@ -1243,6 +1306,110 @@ class Specializer {
     });
     s.frames.push({ ctx, block: start, op: 0, env });
     return this.blockEntry(s);
+  }
+
+  /**
+   * A call of the portal as a direct call of the portal specialized from its start (see
+   * `maxCallees`), or null when it stays an ordinary call: no argument is virtual, one reaches a
+   * virtualizable frame, a virtual argument is still used after the call, the greens reaching the
+   * callee's merge points would not be constant, or the compilation has its most callees.
+   */
+  private directCall(s: State, f: SFrame, o: Op, args: Abs[]): Flow | null {
+    const max = this.opts.maxCallees ?? 8;
+    const table = this.callees;
+    if (max <= 0 || !args.some((a) => resolve(a).k === "virt")) return null;
+    // the virtual objects passed (the callee gets copies of their contents): nothing may reach
+    // them after the call, and they may not hold a virtualizable frame
+    const passed = new Set<VObj>();
+    let shadowed = false;
+    const collect = (a0: Abs): void => {
+      const a = resolve(a0);
+      if (a.k === "vable" || a.k === "varr") shadowed = true;
+      if (a.k !== "virt" || passed.has(a.o)) return;
+      passed.add(a.o);
+      for (const v of a.o.vals) collect(v);
+    };
+    for (const a of args) collect(a);
+    if (shadowed) return null;
+    const seen = new Set<VObj>();
+    const reaches = (a0: Abs): boolean => {
+      const a = resolve(a0);
+      if (a.k !== "virt" || seen.has(a.o)) return false;
+      if (passed.has(a.o)) return true;
+      seen.add(a.o);
+      return a.o.vals.some(reaches);
+    };
+    const liveAfter = liveAtPoint(f.block, f.op + 1);
+    const used = (fr: SFrame, v: Var): boolean => {
+      const a = fr.env.get(v);
+      return a !== undefined && reaches(a);
+    };
+    for (const v of liveAfter) if (v !== o.result && used(f, v)) return null;
+    for (let i = 0; i < s.frames.length - 1; i++) {
+      const fr = s.frames[i] as SFrame;
+      for (const v of keyVars(s, i)) if (used(fr, v)) return null;
+    }
+    for (const vf of s.vables) {
+      for (const sl of vf.fields) if (sl.s !== "u" && reaches(sl.v)) return null;
+      for (const arr of vf.arrays) for (const sl of arr) if (sl.s !== "u" && reaches(sl.v)) return null;
+    }
+    const mask = o.args.map((a) => a.kind === "const" || !f.ctx.red.has(a));
+    const ctx = this.bt.portalEntryContext(mask);
+    if (!ctx) return null;
+    const start = ctx.ng.graph.blocks[0] as Block;
+    const env = new Map<Var, Abs>();
+    start.params.forEach((pv, i) => {
+      env.set(pv, args[i] as Abs);
+    });
+    const entry: State = { frames: [{ ctx, block: start, op: 0, env }], vables: [], known: new Map() };
+    const points = framePoints(entry);
+    const keep = (_fi: number, v: Var): boolean => !ctx.red.has(v);
+    const prefix = prefixKey(entry, points, keep);
+    const list = table.byPrefix.get(prefix) ?? [];
+    const str = shapeKey(entry, points, keep, true);
+    let target = list.find((v) => v.str === str);
+    let plan = target ? fit(entry, points, target.shape) : null;
+    if (!plan)
+      for (const v of list) {
+        plan = fit(entry, points, v.shape);
+        if (plan) {
+          target = v;
+          break;
+        }
+      }
+    if (!plan) {
+      if (table.done.length >= max) return null;
+      // the first version keeps the constants it was called with; a later one that does not fit
+      // it is made general enough for both (so `f(n - 1)` from `f(10)` does not make f(9), f(8)...)
+      let shape = generalize(this.p, entry, points, keep, true);
+      if (list.length > 0) {
+        const joined = list.reduce((acc, v) => join(this.p, points, [], acc, v.shape), shape);
+        if (fit(entry, points, joined)) shape = joined;
+      }
+      const params = leafTypes(shape).map((t, i) => newVar(t, `x${i}`));
+      const name = freshGraphName(this.p, `${table.root}.call${table.done.length + 1}`);
+      target = { str: shapeString(shape), shape, graph: name };
+      list.push(target);
+      table.byPrefix.set(prefix, list);
+      const sub = new Specializer(this.p, this.portal.name, { ...this.opts, name }, { callees: table, ctx });
+      const r = sub.runCallee(rebuild(points, shape, [], params), params);
+      table.done.push(r);
+      plan = fit(entry, points, shape);
+      if (!plan) throw new PEError("internal: a call does not fit its callee's own shape");
+    }
+    const touched = new Set<VFrame>();
+    const vals = plan.args.map((a) => this.rv((a as { a: Abs }).a, touched));
+    const r = this.emit(
+      "call",
+      vals,
+      { callee: (target as { graph: string }).graph },
+      o.result ? o.result.type : VOID,
+      o.loc,
+      false,
+      o.result?.name ?? "v",
+    );
+    this.forget("m:");
+    return this.set(f, o, r ? redAbs(r) : null);
   }
 
   // ---- block exits -----------------------------------------------------------------------------

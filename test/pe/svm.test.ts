@@ -10,6 +10,7 @@ import { ref } from "../../src/ir/types.ts";
 import type { HeapRef } from "../../src/llinterp/heap.ts";
 import type { JSHeap } from "../../src/llinterp/js-heap.ts";
 import { formatResidual, PEError, probeMergePoint, specializeAt, specializeRun } from "../../src/pe/index.ts";
+import type { Residual } from "../../src/pe/index.ts";
 import { findOps, loadProgram, loopBlocks, opsIn, run, setup, verify } from "./util.ts";
 
 // opcodes of svm.ll
@@ -176,7 +177,7 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     assert.deepEqual(run(l3, r3.graph.name, [withLocals(6, 7)]), { result: "0", output: "42\n42\n" });
   });
 
-  it("keeps the guest's recursive calls as residual calls of the portal, with the new frame materialized", () => {
+  it("makes the guest's recursive calls direct calls of the portal specialized for a virtual frame, or residual calls with the frame materialized", () => {
     const p = loadProgram("svm.ll");
     const { heap, l3 } = setup(p);
     const F = 9;
@@ -191,14 +192,27 @@ describe("svm: a stack machine with a virtualizable frame", () => {
     assert.deepEqual(expected, { result: "0", output: "3628800\n" });
     const main = specializeAt(p, "run", [code, 0, 0], { heap, reds: [frame(p, heap)] });
     const fact = specializeAt(p, "run", [code, F, 0], { heap, reds: [frame(p, heap)] });
+    const plain = specializeAt(p, "run", [code, F, 0], { heap, reds: [frame(p, heap)], maxCallees: 0 });
     verify(p);
     assert.deepEqual(run(l3, main.graph.name, [frame(p, heap)]), expected);
-    const calls = findOps(fact.graph, "call").filter((o) => o.attrs.callee === "run");
-    assert.equal(calls.length, 1, "one residual recursive call");
-    assert.equal(findOps(fact.graph, "new", "Frame").length, 1, "the callee's frame is materialized for it");
-    const f = frame(p, heap);
-    heap.setItem(heap.getField(f, "Frame", "locals") as HeapRef, "Stack", 0, 6);
-    assert.deepEqual(run(l3, fact.graph.name, [f]), { result: "720", output: "" });
+    // by default: one callee, the portal from its start with the new frame virtual (its contents
+    // are parameters), which calls itself; no frame is allocated
+    assert.equal(fact.callees.length, 1);
+    const callee = (fact.callees[0] as Residual).graph;
+    assert.ok(fact.support.includes(callee), "the callee is a support graph of the compilation");
+    assert.equal(findOps(fact.graph, "call").filter((o) => o.attrs.callee === "run").length, 0);
+    assert.equal(findOps(fact.graph, "call").filter((o) => o.attrs.callee === callee.name).length, 1);
+    assert.equal(findOps(callee, "call").filter((o) => o.attrs.callee === callee.name).length, 1, "the recursive call is direct");
+    for (const g of [fact.graph, callee]) assert.equal(findOps(g, "new", "Frame").length, 0, `${g.name} allocates no frame`);
+    // with maxCallees 0: a residual call of the portal, the callee's frame materialized for it
+    assert.equal(plain.callees.length, 0);
+    assert.equal(findOps(plain.graph, "call").filter((o) => o.attrs.callee === "run").length, 1, "one residual recursive call");
+    assert.equal(findOps(plain.graph, "new", "Frame").length, 1, "the callee's frame is materialized for it");
+    for (const r of [fact, plain]) {
+      const f = frame(p, heap);
+      heap.setItem(heap.getField(f, "Frame", "locals") as HeapRef, "Stack", 0, 6);
+      assert.deepEqual(run(l3, r.graph.name, [f]), { result: "720", output: "" });
+    }
   });
 
   it("folds elidable calls on constants by running them, and inlines them otherwise", () => {

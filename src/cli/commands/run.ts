@@ -43,6 +43,11 @@ export const runCommand: Command = {
     { name: "bridge-threshold", value: "n", help: "JIT: times an exit is taken before its continuation is compiled (default 1000)" },
     { name: "budget", value: "ops", help: "JIT: residual ops per compilation (default 4000)" },
     { name: "code-budget", value: "bytes", help: "JIT: total Wasm bytes compiled; past it the interpreter runs on (default 16 MiB)" },
+    {
+      name: "max-callees",
+      value: "n",
+      help: "JIT: guest calls made direct calls of code specialized for them, per compilation (default 8; 0: none)",
+    },
     { name: "jit-log", help: "JIT: print each compilation on stderr (green key, residual graph, exits, Wasm bytes, times)" },
     { name: "time", help: "print the time taken (on stderr), and the JIT's figures" },
   ],
@@ -69,6 +74,8 @@ export const runCommand: Command = {
     if (bridgeThreshold !== undefined) jit.bridgeThreshold = Math.max(1, bridgeThreshold);
     if (budget !== undefined) jit.budget = budget;
     if (codeBudget !== undefined) jit.codeBudget = codeBudget;
+    const maxCallees = intOption(args, "max-callees");
+    if (maxCallees !== undefined) jit.maxCallees = Math.max(0, maxCallees);
     if (args.options.has("jit-log")) jit.log = (text) => process.stderr.write(text);
     const t0 = performance.now();
     const r = await runGuest({ interp, program, mode, progress, jit });
