@@ -430,8 +430,10 @@ export class Jit {
     const s = this.stats;
     s.bytes += bytes;
     s.compileMs += ms;
-    s.guestInstructions += r.stats.guestInstructions;
-    s.residualOps += r.stats.ops;
+    for (const x of [r, ...r.callees]) {
+      s.guestInstructions += x.stats.guestInstructions;
+      s.residualOps += x.stats.ops;
+    }
   }
 
   private graphOf(name: string): Graph {
