@@ -16,12 +16,13 @@ import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
 import { hoistLoopChecks } from "./loopchecks.ts";
+import { closeCountedLoops } from "./loopfinal.ts";
 import { carryLoopItems } from "./loopitems.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
 
 /** The passes `cleanup` runs; `reach` is `reachableBlocks` (dropping blocks and ordering them). */
-type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loads" | "checks" | "items";
+type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loads" | "checks" | "items" | "final";
 
 /**
  * For each pass, the passes that its changes can never give something to do once they had
@@ -41,9 +42,10 @@ const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
   loads: ["merge", "reach"],
   checks: [],
   items: [],
+  final: [],
 };
 
-const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "loads", "checks", "items"];
+const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "loads", "checks", "items", "final"];
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   // A pass that finds nothing to do leaves the graph as it is, and each pass depends only on the
@@ -124,6 +126,13 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   if (run("items", () => carryLoopItems(p, g))) {
     loads();
+    simp();
+    dead();
+  }
+  // counted loops whose only work is stepping their parameters run their last iteration only
+  if (run("final", () => closeCountedLoops(p, g))) {
+    reach();
+    merge();
     simp();
     dead();
   }
