@@ -283,7 +283,8 @@ export class Jit {
         const key = this.driver.greens.map((n, i) => `${n}=${describe(greens[i])}`).join(", ");
         this.opts.log(
           `; jit: compiled ${name} for ${key}: ${lm.compiled.bytes.length} bytes of Wasm, ` +
-            `specialize ${(t1 - t0).toFixed(2)} ms, compile ${(t2 - t1).toFixed(2)} ms\n${formatResidual(this.program, r)}\n`,
+            `specialize ${(t1 - t0).toFixed(2)} ms, compile ${(t2 - t1).toFixed(2)} ms` +
+            `${lm.compiled.stats.dispatches > 0 ? `, ${lm.compiled.stats.dispatches} dispatch nodes (irreducible loops)` : ""}\n${formatResidual(this.program, r)}\n`,
         );
       }
       return { fn: r.graph.name };

@@ -48,6 +48,8 @@ export interface RunStats {
   bridgesRefused?: number;
   /** Calls from Wasm into the JIT's host entry (cache misses, counters run out). */
   entryCalls?: number;
+  /** Time spent loading and translating the interpreter before the guest program started, ms. */
+  setupMs?: number;
 }
 
 /**

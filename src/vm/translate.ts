@@ -72,13 +72,19 @@ export function translate(entryFile: string, opts: TranslateOptions = {}): VM {
 }
 
 /** The "translated" mode: the interpreter compiled to Wasm ahead of time, no JIT. */
-export function runTranslated(ctx: ModeContext): void {
-  translate(ctx.interpPath, { jit: false, progress: ctx.progress }).run(ctx.args);
+export function runTranslated(ctx: ModeContext): RunStats {
+  const t0 = performance.now();
+  const vm = translate(ctx.interpPath, { jit: false, progress: ctx.progress });
+  const setupMs = performance.now() - t0;
+  vm.run(ctx.args);
+  return { setupMs };
 }
 
 /** The "jit" mode: translated, with the JIT (options from `ctx.jit`); reports the JIT's figures. */
 export function runJit(ctx: ModeContext): RunStats {
+  const t0 = performance.now();
   const vm = translate(ctx.interpPath, { jit: ctx.jit, progress: ctx.progress });
+  const setupMs = performance.now() - t0;
   const report = (): RunStats => {
     const s = vm.jit?.stats;
     return s
@@ -92,8 +98,9 @@ export function runJit(ctx: ModeContext): RunStats {
           bridges: s.bridges,
           bridgesRefused: s.bridgesRefused,
           entryCalls: s.entryCalls,
+          setupMs,
         }
-      : {};
+      : { setupMs };
   };
   vm.run(ctx.args);
   return report();

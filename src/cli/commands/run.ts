@@ -83,8 +83,13 @@ export const runCommand: Command = {
     flushOutput();
     if (r.error !== undefined) process.stderr.write(`${r.error}\n`);
     if (args.options.has("time")) {
-      process.stderr.write(`unfold: ${mode} run ${(performance.now() - t0).toFixed(0)} ms\n`);
       const s = r.stats;
+      const total = performance.now() - t0;
+      const split =
+        s?.setupMs !== undefined
+          ? ` (${s.setupMs.toFixed(0)} ms loading and translating the interpreter, ${(total - s.setupMs).toFixed(0)} ms running the guest program)`
+          : "";
+      process.stderr.write(`unfold: ${mode} run ${total.toFixed(0)} ms${split}\n`);
       if (s?.compilations !== undefined)
         process.stderr.write(
           `unfold: jit: ${s.compilations} compilations (${s.failures ?? 0} refused), ${s.guestInstructions} guest instructions, ` +
