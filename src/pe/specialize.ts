@@ -151,6 +151,8 @@ interface Callees {
   readonly done: Residual[];
   /** Name of the compilation's residual graph (callee graphs are named after it). */
   readonly root: string;
+  /** Residual ops the callees emitted (all of them together get one budget more than the compilation). */
+  emitted: number;
 }
 
 /** How a specializer of a callee starts: the portal's start, in its entry context. */
@@ -260,7 +262,7 @@ class Specializer {
     this.rg = { name: opts.name ?? freshGraphName(p, `pe.${portal}.1`), blocks: [], result: g.result, flags: {} };
     this.cur = this.newBlock([]);
     this.isCallee = callee !== undefined;
-    this.callees = callee?.callees ?? { byPrefix: new Map(), done: [], root: this.rg.name };
+    this.callees = callee?.callees ?? { byPrefix: new Map(), done: [], root: this.rg.name, emitted: 0 };
   }
 
   /**
@@ -1378,7 +1380,7 @@ class Specializer {
         }
       }
     if (!plan) {
-      if (table.done.length >= max) return null;
+      if (table.done.length >= max || table.emitted >= this.budget) return null;
       // the first version keeps the constants it was called with; a later one that does not fit
       // it is made general enough for both (so `f(n - 1)` from `f(10)` does not make f(9), f(8)...)
       let shape = generalize(this.p, entry, points, keep, true);
@@ -1394,6 +1396,7 @@ class Specializer {
       const sub = new Specializer(this.p, this.portal.name, { ...this.opts, name }, { callees: table, ctx });
       const r = sub.runCallee(rebuild(points, shape, [], params), params);
       table.done.push(r);
+      table.emitted += r.stats.emitted;
       plan = fit(entry, points, shape);
       if (!plan) throw new PEError("internal: a call does not fit its callee's own shape");
     }
