@@ -42,7 +42,7 @@ export interface JitOptions {
   bridgeThreshold?: number;
   /** Most bridges per compilation (default 16). */
   maxBridges?: number;
-  /** Slots of the Wasm-side entry cache (a power of two; default 16384). */
+  /** Slots of the Wasm-side entry cache (a power of two; default 65536). */
   cacheSize?: number;
   /** Called with a report of each compilation (the --jit-log option). */
   log?: (text: string) => void;
@@ -114,7 +114,7 @@ const DEFAULTS = {
   maxCompilations: 2000,
   bridgeThreshold: 1000,
   maxBridges: 16,
-  cacheSize: 16384,
+  cacheSize: 65536,
 };
 
 export class Jit {
