@@ -1447,6 +1447,17 @@ class Specializer {
           ifTrue: { target: targets[0] as Block, args: [] },
           ifFalse: { target: targets[1] as Block, args: [] },
         });
+        // A check (one side only raises a guest error, which ends the run): that side is its
+        // raise, and the state goes on along the other side, neither copied nor queued.
+        const fails = links.map((l) => guestError(l.target));
+        const k = fails[0] ? 0 : fails[1] ? 1 : -1;
+        if (k >= 0 && !(fails[0] && fails[1])) {
+          this.cur = targets[k] as Block;
+          this.close({ kind: "raise", value: fails[k] as Const });
+          this.cur = targets[1 - k] as Block;
+          this.bind(f, links[1 - k] as Link);
+          return this.blockEntry(s);
+        }
         this.fork(s, links, targets);
         return "end";
       }
@@ -1530,6 +1541,12 @@ function bindingTimes(p: Program, portal: Graph, d: DriverDef): BindingTimes {
     btCache.set(portal, bt);
   }
   return bt;
+}
+
+/** The guest error a block raises and does nothing else (an i32 constant), or null. */
+function guestError(b: Block): Const | null {
+  const e = b.exit;
+  return b.ops.length === 0 && e.kind === "raise" && e.value.kind === "const" && e.value.type.kind === "i32" ? e.value : null;
 }
 
 function top(s: State): SFrame {
