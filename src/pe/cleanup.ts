@@ -11,12 +11,13 @@ import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts
 import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
-import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
+import { evalScalar, isPure, SCALAR_OPS, ScalarError } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
 import { hoistLoopChecks } from "./loopchecks.ts";
 import { carryLoopItems } from "./loopitems.ts";
+import { LoopCache } from "./loops.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
 
@@ -117,12 +118,14 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   // invariant checks out of loops, then loop-carried items once the loops are clean, then one
   // more round for what that exposes
-  if (run("checks", () => hoistLoopChecks(g))) {
+  // both loop passes find the loops of the same control flow when the first changes nothing
+  const loops = new LoopCache();
+  if (run("checks", () => hoistLoopChecks(g, loops))) {
     merge();
     simp();
     dead();
   }
-  if (run("items", () => carryLoopItems(p, g))) {
+  if (run("items", () => carryLoopItems(p, g, loops))) {
     loads();
     simp();
     dead();
@@ -479,6 +482,9 @@ function lookedAt(name: string): boolean {
   return name === "int_add" || name === "int_sub" || name === "int_and" || name === "cast_bool_to_int" || name === "bool_not";
 }
 
+/** The names of the scalar ops (`isScalarOp`), as a set. */
+const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
+
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
 function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
   // only the definitions of the ops the patterns look at (other lookups find no pattern either)
@@ -518,7 +524,7 @@ function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
           changed = true;
         }
       }
-      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, pending) : null;
+      const r = o.result && SCALAR.has(o.op) ? rewrite(o, defs, pending) : null;
       if (r && o.result) {
         kept ??= ops.slice(0, j);
         for (const n of pending) {
@@ -787,22 +793,100 @@ function pure(name: Op["op"]): boolean {
   return r;
 }
 
-/** Remove block params nobody needs, then ops whose unused results can go. */
+/**
+ * Numbers for the variables a graph defines (block params and op results), from 0 to `size - 1`,
+ * or -1 for another variable: `id - lo` when their ids are nearly contiguous (as those the
+ * specializer makes for one graph are; ids are unique), else numbers given in a map.
+ */
+class VarNumbers {
+  readonly size: number;
+  private readonly lo: number;
+  private readonly map: Map<Var, number> | null = null;
+
+  constructor(blocks: readonly Block[]) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let count = 0;
+    for (const b of blocks) {
+      const ps = b.params;
+      for (let i = 0; i < ps.length; i++) {
+        const id = (ps[i] as Var).id;
+        if (id < lo) lo = id;
+        if (id > hi) hi = id;
+      }
+      count += ps.length;
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const r = (ops[j] as Op).result;
+        if (r === null) continue;
+        count++;
+        if (r.id < lo) lo = r.id;
+        if (r.id > hi) hi = r.id;
+      }
+    }
+    this.lo = lo;
+    if (count === 0) this.size = 0;
+    else if (hi - lo < 4 * count + 1024) this.size = hi - lo + 1;
+    else {
+      const map = new Map<Var, number>();
+      for (const b of blocks) {
+        for (const v of b.params) if (!map.has(v)) map.set(v, map.size);
+        for (const o of b.ops) if (o.result && !map.has(o.result)) map.set(o.result, map.size);
+      }
+      this.map = map;
+      this.size = map.size;
+    }
+  }
+
+  of(v: Var): number {
+    if (this.map !== null) return this.map.get(v) ?? -1;
+    const i = v.id - this.lo;
+    return i >= 0 && i < this.size ? i : -1;
+  }
+}
+
+let ints = new Int32Array(1024);
+let bytes = new Uint8Array(1024);
+
+/** A table of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
+function scratchInts(n: number): Int32Array {
+  if (ints.length < n) ints = new Int32Array(Math.max(n, 2 * ints.length));
+  return ints;
+}
+
+/** A table of at least `n` bytes, shared by the passes (none holds one while another runs); the first `n` are 0. */
+function scratchBytes(n: number): Uint8Array {
+  if (bytes.length < n) bytes = new Uint8Array(Math.max(n, 2 * bytes.length));
+  else bytes.fill(0, 0, n);
+  return bytes;
+}
+
+/**
+ * Remove block params nobody needs, then ops whose unused results can go. Tables indexed by the
+ * variables' numbers (`VarNumbers`) say where each one comes from and whether it is needed.
+ */
 function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
-  const removable = (o: Op): boolean => o.result !== null && (pure(o.op) || safeOps.has(o));
-  // what each variable needs once it is needed: the operands of the removable op that defines it,
-  // the values passed to it along every link when it is a block parameter (SSA: one or the other)
   const blocks = g.blocks;
   const start = blocks[0];
-  const origin = new Map<Var, Op | Block>();
+  const num = new VarNumbers(blocks);
+  const n = num.size;
+  if (n === 0) return false; // nothing defined: no param or op result to remove
+  // what each variable needs once it is needed: the operands of the removable op that defines it,
+  // the values passed to it along every link when it is a block parameter (SSA: one or the other)
+  const originOp: (Op | undefined)[] = new Array(n);
+  const originBlock: (Block | undefined)[] = new Array(n);
+  const paramIndex = scratchInts(n);
   // the links into each block that has parameters
   const incoming = new Map<Block, Link[]>();
-  const needed = new Set<Var>();
-  const work: Var[] = [];
+  const needed = scratchBytes(n);
+  const work: number[] = [];
+  // variables the graph does not define have no origin: nothing follows from them
   const need = (v: Value): void => {
-    if (v.kind === "var" && !needed.has(v)) {
-      needed.add(v);
-      work.push(v);
+    if (v.kind !== "var") return;
+    const i = num.of(v);
+    if (i >= 0 && needed[i] === 0) {
+      needed[i] = 1;
+      work.push(i);
     }
   };
   const addLink = (l: Link): void => {
@@ -811,14 +895,21 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     if (ls) ls.push(l);
     else incoming.set(l.target, [l]);
   };
+  for (const b of blocks) {
+    const ps = b.params;
+    for (let i = 0; i < ps.length; i++) {
+      const k = num.of(ps[i] as Var);
+      originBlock[k] = b;
+      paramIndex[k] = i;
+    }
+  }
   // start block params are the graph's params: always kept
   for (const v of start?.params ?? []) need(v);
   for (const b of blocks) {
-    for (const v of b.params) origin.set(v, b);
     const ops = b.ops;
     for (let j = 0; j < ops.length; j++) {
       const o = ops[j] as Op;
-      if (removable(o)) origin.set(o.result as Var, o);
+      if (o.result !== null && (pure(o.op) || safeOps.has(o))) originOp[num.of(o.result)] = o;
       else {
         const args = o.args;
         for (let i = 0; i < args.length; i++) need(args[i] as Value);
@@ -848,33 +939,50 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     }
   }
   while (work.length > 0) {
-    const v = work.pop() as Var;
-    const d = origin.get(v);
-    if (d === undefined) continue;
-    if ("exit" in d) {
-      const ls = incoming.get(d);
-      if (ls) {
-        const i = d.params.indexOf(v);
-        for (const l of ls) need(l.args[i] as Value);
-      }
-    } else {
+    const k = work.pop() as number;
+    const d = originOp[k];
+    if (d !== undefined) {
       const args = d.args;
       for (let i = 0; i < args.length; i++) need(args[i] as Value);
+      continue;
+    }
+    const b = originBlock[k];
+    const ls = b === undefined ? undefined : incoming.get(b);
+    if (ls) {
+      const i = paramIndex[k] as number;
+      for (const l of ls) need(l.args[i] as Value);
     }
   }
   let changed = false;
-  const gone = (o: Op): boolean => o.result !== null && !needed.has(o.result) && removable(o);
   for (const b of blocks) {
-    if (b !== start && b.params.some((v) => !needed.has(v))) {
-      changed = true;
-      const keep = b.params.map((v) => needed.has(v));
-      b.params = b.params.filter((_, i) => keep[i]);
-      for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+    const ps = b.params;
+    if (b !== start) {
+      let dropped = false;
+      for (let i = 0; i < ps.length; i++) if (needed[num.of(ps[i] as Var)] === 0) dropped = true;
+      if (dropped) {
+        changed = true;
+        const keep = ps.map((v) => needed[num.of(v)] === 1);
+        b.params = ps.filter((_, i) => keep[i]);
+        for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+      }
     }
-    if (b.ops.some(gone)) {
-      changed = true;
-      b.ops = b.ops.filter((o) => !gone(o));
+    // an op goes when its result is unneeded and it is the removable op that defines it
+    const ops = b.ops;
+    let kept: Op[] | null = null;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
+      const r = o.result;
+      if (r !== null) {
+        const k = num.of(r);
+        if (needed[k] === 0 && originOp[k] === o) {
+          kept ??= ops.slice(0, j);
+          changed = true;
+          continue;
+        }
+      }
+      kept?.push(o);
     }
+    if (kept) b.ops = kept;
   }
   return changed;
 }

@@ -1,0 +1,198 @@
+// Natural loops of a residual graph, for the cleanup's loop passes (loopchecks.ts, loopitems.ts):
+// blocks in reverse postorder, immediate dominators and loop bodies, computed on arrays indexed by
+// the blocks' reverse-postorder numbers. `LoopCache` keeps the last answer with the successors of
+// every block it saw, and gives it again while those are the same (loops depend on nothing else).
+
+import type { Block, Link } from "../ir/graph.ts";
+
+export interface Loop {
+  readonly header: Block;
+  readonly body: Set<Block>;
+}
+
+/** What `findLoops` answers; not to be changed by its users (the cache hands it out again). */
+export interface LoopForest {
+  /** The blocks reachable from the start, in reverse postorder (of a depth-first walk taking each block's links in order). */
+  readonly rpo: readonly Block[];
+  /** Each block's number in `rpo`. */
+  readonly num: ReadonlyMap<Block, number>;
+  /** Natural loops (one per header), smallest first; loops of equal size in the order their first back edge comes in `rpo`. */
+  readonly loops: readonly Loop[];
+  /** The successors of the blocks of `rpo`, in order (what the answer was computed from). */
+  readonly succs: readonly Block[];
+}
+
+/** Calls `f` on the target of each link leaving `b`, in `exitLinks` order, without making arrays. */
+function eachTarget(b: Block, f: (t: Block) => void): void {
+  const e = b.exit;
+  switch (e.kind) {
+    case "jump":
+      f(e.link.target);
+      break;
+    case "branch":
+      f(e.ifTrue.target);
+      f(e.ifFalse.target);
+      break;
+    case "switch":
+      for (const c of e.cases) f(c.link.target);
+      f(e.default.target);
+      break;
+  }
+}
+
+/** The number of links leaving `b`. */
+function linkCount(b: Block): number {
+  const e = b.exit;
+  return e.kind === "jump" ? 1 : e.kind === "branch" ? 2 : e.kind === "switch" ? e.cases.length + 1 : 0;
+}
+
+/** The i-th link leaving `b` (`exitLinks(b.exit)[i]`). */
+function linkAt(b: Block, i: number): Link {
+  const e = b.exit;
+  if (e.kind === "jump") return e.link;
+  if (e.kind === "branch") return i === 0 ? e.ifTrue : e.ifFalse;
+  if (e.kind === "switch") return i < e.cases.length ? (e.cases[i] as { link: Link }).link : e.default;
+  throw new Error("linkAt: a block without links");
+}
+
+/** The reachable blocks, immediate dominators and natural loops of the graph that starts at `start`. */
+export function findLoops(start: Block): LoopForest {
+  // depth-first walk, postorder (the order `dominators` in src/ir/dominators.ts uses)
+  const post: Block[] = [];
+  const seen = new Set<Block>([start]);
+  const stackB: Block[] = [start];
+  const stackI: number[] = [0];
+  while (stackB.length > 0) {
+    const top = stackB.length - 1;
+    const b = stackB[top] as Block;
+    const i = stackI[top] as number;
+    if (i < linkCount(b)) {
+      stackI[top] = i + 1;
+      const t = linkAt(b, i).target;
+      if (!seen.has(t)) {
+        seen.add(t);
+        stackB.push(t);
+        stackI.push(0);
+      }
+    } else {
+      stackB.pop();
+      stackI.pop();
+      post.push(b);
+    }
+  }
+  const n = post.length;
+  const rpo = post.reverse();
+  const num = new Map<Block, number>();
+  for (let i = 0; i < n; i++) num.set(rpo[i] as Block, i);
+  // successors (flat, per block from succStart[i]) and predecessors, by number
+  const succs: Block[] = [];
+  const succNum: number[] = [];
+  const succStart = new Int32Array(n + 1);
+  const predCount = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    succStart[i] = succs.length;
+    eachTarget(rpo[i] as Block, (t) => {
+      const k = num.get(t) as number;
+      succs.push(t);
+      succNum.push(k);
+      predCount[k] = (predCount[k] as number) + 1;
+    });
+  }
+  succStart[n] = succs.length;
+  const predStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) predStart[i + 1] = (predStart[i] as number) + (predCount[i] as number);
+  const predFill = predStart.slice(0, n);
+  const preds = new Int32Array(succs.length);
+  for (let i = 0; i < n; i++)
+    for (let j = succStart[i] as number; j < (succStart[i + 1] as number); j++) {
+      const k = succNum[j] as number;
+      preds[predFill[k] as number] = i;
+      predFill[k] = (predFill[k] as number) + 1;
+    }
+  // immediate dominators by number (Cooper, Harvey & Kennedy; -1: not yet known); the dominator
+  // tree is unique, so this is the tree `dominators` finds
+  const idom = new Int32Array(n).fill(-1);
+  if (n > 0) idom[0] = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 1; i < n; i++) {
+      let d = -1;
+      for (let j = predStart[i] as number; j < (predStart[i + 1] as number); j++) {
+        const p = preds[j] as number;
+        if (idom[p] === -1) continue;
+        if (d === -1) d = p;
+        else {
+          let a = p;
+          let b = d;
+          while (a !== b) {
+            while (a > b) a = idom[a] as number;
+            while (b > a) b = idom[b] as number;
+          }
+          d = a;
+        }
+      }
+      if (d !== -1 && idom[i] !== d) {
+        idom[i] = d;
+        changed = true;
+      }
+    }
+  }
+  const dominates = (h: number, b: number): boolean => {
+    let x = b;
+    while (x > h) x = idom[x] as number;
+    return x === h;
+  };
+  // natural loops: for each back edge b -> h (h dominates b), the blocks that reach b without
+  // passing h
+  const bodies = new Map<Block, Set<Block>>();
+  for (let i = 0; i < n; i++) {
+    for (let j = succStart[i] as number; j < (succStart[i + 1] as number); j++) {
+      const k = succNum[j] as number;
+      if (k > i || !dominates(k, i)) continue;
+      const h = rpo[k] as Block;
+      let body = bodies.get(h);
+      if (!body) {
+        body = new Set<Block>([h]);
+        bodies.set(h, body);
+      }
+      const work = [i];
+      while (work.length > 0) {
+        const x = work.pop() as number;
+        const xb = rpo[x] as Block;
+        if (body.has(xb)) continue;
+        body.add(xb);
+        for (let q = predStart[x] as number; q < (predStart[x + 1] as number); q++) work.push(preds[q] as number);
+      }
+    }
+  }
+  const loops: Loop[] = [];
+  for (const [header, body] of bodies) loops.push({ header, body });
+  loops.sort((a, b) => a.body.size - b.body.size);
+  return { rpo, num, loops, succs };
+}
+
+/** Whether `f` still describes the graph that starts at `start`: same start, and every block of it has the same successors. */
+function stillValid(f: LoopForest, start: Block): boolean {
+  if (f.rpo[0] !== start) return false;
+  let k = 0;
+  let ok = true;
+  const check = (t: Block): void => {
+    if (f.succs[k++] !== t) ok = false;
+  };
+  for (const b of f.rpo) {
+    eachTarget(b, check);
+    if (!ok) return false;
+  }
+  return k === f.succs.length;
+}
+
+/** The last `findLoops` answer, given again while the graph's control flow is the same. */
+export class LoopCache {
+  private last: LoopForest | null = null;
+
+  of(start: Block): LoopForest {
+    if (this.last && stillValid(this.last, start)) return this.last;
+    this.last = findLoops(start);
+    return this.last;
+  }
+}
