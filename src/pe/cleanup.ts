@@ -30,11 +30,14 @@ type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loa
  * was; `simplify` looks at ops, their definitions and branch conditions only, so fewer blocks or
  * ops, or other links, give it nothing new; `dead`, `reach` and `merge` leave nothing for a
  * second run; a merged block came right after its predecessor in depth-first order, so `merge`
- * keeps that order.
+ * keeps that order. `reach` only drops blocks, so no link goes to a forwarder that none went to
+ * (`thread`). A merge makes a forwarder only of a predecessor that was one (no link goes to it once
+ * `thread` had nothing to do), and replaces the merged block's params, all needed once `dead` had
+ * nothing to do, by the values passed to them: they are needed as the params were.
  */
 const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
-  reach: ["reach", "simplify"],
-  merge: ["merge", "reach"],
+  reach: ["reach", "simplify", "thread"],
+  merge: ["merge", "reach", "thread", "dead"],
   thread: ["simplify"],
   simplify: [],
   dead: ["dead", "simplify", "merge", "reach"],
@@ -240,6 +243,54 @@ class ScopedKnown {
 }
 
 /**
+ * The ops that define variables, for the ops a pass looks through: an array indexed by `id - lo`
+ * over the ids of those the graph has at the start when they are nearly contiguous (as the ids
+ * the specializer gives one graph's variables are), a map for the others.
+ */
+class Defs {
+  private readonly lo: number;
+  private readonly table: (Op | undefined)[];
+  private readonly more = new Map<Var, Op>();
+
+  constructor(g: Graph, wanted: (name: Op["op"]) => boolean) {
+    const found: Op[] = [];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const b of g.blocks) {
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const o = ops[j] as Op;
+        const r = o.result;
+        if (r === null || !wanted(o.op)) continue;
+        found.push(o);
+        if (r.id < lo) lo = r.id;
+        if (r.id > hi) hi = r.id;
+      }
+    }
+    const dense = found.length > 0 && hi - lo < 4 * found.length + 1024;
+    this.lo = dense ? lo : 0;
+    this.table = dense ? new Array(hi - lo + 1) : [];
+    for (const o of found) this.set(o.result as Var, o);
+  }
+
+  get(v: Var): Op | undefined {
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.table.length) return this.table[i];
+    return this.more.size === 0 ? undefined : this.more.get(v);
+  }
+
+  set(v: Var, o: Op): void {
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.table.length) this.table[i] = o;
+    else this.more.set(v, o);
+  }
+}
+
+function addOrSub(name: Op["op"]): boolean {
+  return name === "int_add" || name === "int_sub";
+}
+
+/**
  * Load forwarding over extended basic blocks (a block with one predecessor continues what its
  * predecessor knows): a read of a field, item or length already read or written on the way is
  * replaced by that value (a byte array's item by the value stored `& 255`). Writes forget what
@@ -252,8 +303,7 @@ class ScopedKnown {
 function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const preds = predCounts(g);
   // the definitions `index` looks through
-  const defs = new Map<Var, Op>();
-  for (const b of g.blocks) for (const o of b.ops) if (o.result && (o.op === "int_add" || o.op === "int_sub")) defs.set(o.result, o);
+  const defs = new Defs(g, addOrSub);
   const sub = new Map<Var, Value>();
   const key = (v: Value): string | null => {
     if (v.kind === "var") return `v${v.id}`;
@@ -488,14 +538,7 @@ const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
 function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
   // only the definitions of the ops the patterns look at (other lookups find no pattern either)
-  const defs = new Map<Var, Op>();
-  for (const b of g.blocks) {
-    const ops = b.ops;
-    for (let j = 0; j < ops.length; j++) {
-      const o = ops[j] as Op;
-      if (o.result && lookedAt(o.op)) defs.set(o.result, o);
-    }
-  }
+  const defs = new Defs(g, lookedAt);
   const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
     return sub.size === 0 ? v : chase(sub, v);
@@ -572,7 +615,7 @@ function lowMask(v: Value | undefined): number | null {
 }
 
 /** The value to store into a byte array instead of `v` (same low 8 bits), making ops with `make` if needed. */
-function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
+function byteValue(v: Value, defs: Defs, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
   const d = v.kind === "var" ? defs.get(v) : undefined;
   if (!d) return v;
   const a = d.args[0];
@@ -605,12 +648,12 @@ function same(x: Value | undefined, y: Value | undefined): boolean {
 }
 
 /** The operand of `cast_bool_to_int` that defines `x`, if one does. */
-function boolOf(defs: Map<Var, Op>, x: Value | undefined): Value | undefined {
+function boolOf(defs: Defs, x: Value | undefined): Value | undefined {
   const d = x?.kind === "var" ? defs.get(x) : undefined;
   return d?.op === "cast_bool_to_int" ? d.args[0] : undefined;
 }
 
-function def(defs: Map<Var, Op>, x: Value | undefined): Op | undefined {
+function def(defs: Defs, x: Value | undefined): Op | undefined {
   return x?.kind === "var" ? defs.get(x) : undefined;
 }
 
@@ -620,7 +663,7 @@ function mk(o: Op, op: "int_add" | "int_sub" | "int_and", args: Value[]): Op {
 }
 
 /** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */
-function rewrite(o: Op, defs: Map<Var, Op>, pending: Op[]): Value | Op | null {
+function rewrite(o: Op, defs: Defs, pending: Op[]): Value | Op | null {
   const a = o.args[0];
   const b = o.args[1];
   if (allConst(o.args)) {
@@ -712,18 +755,15 @@ function rewrite(o: Op, defs: Map<Var, Op>, pending: Op[]): Value | Op | null {
 /** The number of links into each block. */
 function predCounts(g: Graph): Map<Block, number> {
   const n = new Map<Block, number>();
-  const add = (t: Block): void => {
-    n.set(t, (n.get(t) ?? 0) + 1);
-  };
   for (const b of g.blocks) {
     const e = b.exit;
-    if (e.kind === "jump") add(e.link.target);
+    if (e.kind === "jump") n.set(e.link.target, (n.get(e.link.target) ?? 0) + 1);
     else if (e.kind === "branch") {
-      add(e.ifTrue.target);
-      add(e.ifFalse.target);
+      n.set(e.ifTrue.target, (n.get(e.ifTrue.target) ?? 0) + 1);
+      n.set(e.ifFalse.target, (n.get(e.ifFalse.target) ?? 0) + 1);
     } else if (e.kind === "switch") {
-      for (const c of e.cases) add(c.link.target);
-      add(e.default.target);
+      for (const c of e.cases) n.set(c.link.target, (n.get(c.link.target) ?? 0) + 1);
+      n.set(e.default.target, (n.get(e.default.target) ?? 0) + 1);
     }
   }
   return n;
@@ -777,7 +817,17 @@ function threadForwarders(g: Graph): boolean {
       changed = true;
     }
   };
-  for (const b of g.blocks) for (const l of exitLinks(b.exit)) forward(l);
+  for (const b of g.blocks) {
+    const e = b.exit;
+    if (e.kind === "jump") forward(e.link);
+    else if (e.kind === "branch") {
+      forward(e.ifTrue);
+      forward(e.ifFalse);
+    } else if (e.kind === "switch") {
+      for (const c of e.cases) forward(c.link);
+      forward(e.default);
+    }
+  }
   return changed;
 }
 

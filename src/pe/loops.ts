@@ -22,24 +22,6 @@ export interface LoopForest {
   readonly succs: readonly Block[];
 }
 
-/** Calls `f` on the target of each link leaving `b`, in `exitLinks` order, without making arrays. */
-function eachTarget(b: Block, f: (t: Block) => void): void {
-  const e = b.exit;
-  switch (e.kind) {
-    case "jump":
-      f(e.link.target);
-      break;
-    case "branch":
-      f(e.ifTrue.target);
-      f(e.ifFalse.target);
-      break;
-    case "switch":
-      for (const c of e.cases) f(c.link.target);
-      f(e.default.target);
-      break;
-  }
-}
-
 /** The number of links leaving `b`. */
 function linkCount(b: Block): number {
   const e = b.exit;
@@ -57,9 +39,10 @@ function linkAt(b: Block, i: number): Link {
 
 /** The reachable blocks, immediate dominators and natural loops of the graph that starts at `start`. */
 export function findLoops(start: Block): LoopForest {
-  // depth-first walk, postorder (the order `dominators` in src/ir/dominators.ts uses)
+  // depth-first walk, postorder (the order `dominators` in src/ir/dominators.ts uses); `num`
+  // marks the blocks seen, and gets their numbers once the walk is over
   const post: Block[] = [];
-  const seen = new Set<Block>([start]);
+  const num = new Map<Block, number>([[start, -1]]);
   const stackB: Block[] = [start];
   const stackI: number[] = [0];
   while (stackB.length > 0) {
@@ -69,8 +52,8 @@ export function findLoops(start: Block): LoopForest {
     if (i < linkCount(b)) {
       stackI[top] = i + 1;
       const t = linkAt(b, i).target;
-      if (!seen.has(t)) {
-        seen.add(t);
+      if (!num.has(t)) {
+        num.set(t, -1);
         stackB.push(t);
         stackI.push(0);
       }
@@ -82,27 +65,31 @@ export function findLoops(start: Block): LoopForest {
   }
   const n = post.length;
   const rpo = post.reverse();
-  const num = new Map<Block, number>();
   for (let i = 0; i < n; i++) num.set(rpo[i] as Block, i);
-  // successors (flat, per block from succStart[i]) and predecessors, by number
+  // successors (flat, those of block i from succStart[i]) and predecessors (the same), by number;
+  // plain arrays of small integers (cheaper to make than typed arrays at these sizes)
   const succs: Block[] = [];
   const succNum: number[] = [];
-  const succStart = new Int32Array(n + 1);
-  const predCount = new Int32Array(n);
+  const succStart: number[] = [];
+  const predStart: number[] = [0];
+  for (let i = 0; i < n; i++) predStart.push(0);
   for (let i = 0; i < n; i++) {
-    succStart[i] = succs.length;
-    eachTarget(rpo[i] as Block, (t) => {
+    succStart.push(succs.length);
+    const b = rpo[i] as Block;
+    const m = linkCount(b);
+    for (let j = 0; j < m; j++) {
+      const t = linkAt(b, j).target;
       const k = num.get(t) as number;
       succs.push(t);
       succNum.push(k);
-      predCount[k] = (predCount[k] as number) + 1;
-    });
+      predStart[k + 1] = (predStart[k + 1] as number) + 1;
+    }
   }
-  succStart[n] = succs.length;
-  const predStart = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) predStart[i + 1] = (predStart[i] as number) + (predCount[i] as number);
+  succStart.push(succs.length);
+  for (let i = 0; i < n; i++) predStart[i + 1] = (predStart[i + 1] as number) + (predStart[i] as number);
   const predFill = predStart.slice(0, n);
-  const preds = new Int32Array(succs.length);
+  const preds: number[] = [];
+  for (let j = 0; j < succs.length; j++) preds.push(0);
   for (let i = 0; i < n; i++)
     for (let j = succStart[i] as number; j < (succStart[i + 1] as number); j++) {
       const k = succNum[j] as number;
@@ -111,8 +98,8 @@ export function findLoops(start: Block): LoopForest {
     }
   // immediate dominators by number (Cooper, Harvey & Kennedy; -1: not yet known); the dominator
   // tree is unique, so this is the tree `dominators` finds
-  const idom = new Int32Array(n).fill(-1);
-  if (n > 0) idom[0] = 0;
+  const idom: number[] = [0];
+  for (let i = 1; i < n; i++) idom.push(-1);
   for (let changed = true; changed; ) {
     changed = false;
     for (let i = 1; i < n; i++) {
@@ -175,13 +162,9 @@ export function findLoops(start: Block): LoopForest {
 function stillValid(f: LoopForest, start: Block): boolean {
   if (f.rpo[0] !== start) return false;
   let k = 0;
-  let ok = true;
-  const check = (t: Block): void => {
-    if (f.succs[k++] !== t) ok = false;
-  };
   for (const b of f.rpo) {
-    eachTarget(b, check);
-    if (!ok) return false;
+    const m = linkCount(b);
+    for (let j = 0; j < m; j++) if (f.succs[k++] !== linkAt(b, j).target) return false;
   }
   return k === f.succs.length;
 }
