@@ -189,39 +189,54 @@ function samePlace(a: ItemPlace, b: ItemPlace): boolean {
 
 /**
  * String-keyed facts along a path, with an undo log so that a depth-first walk can return to an
- * earlier point without copying. Field facts (`f:<field>:<object>`) are kept apart, by field, as
+ * earlier point without copying. Field facts (a field of an object) are kept apart, by field, as
  * writes and calls forget them.
  */
 class ScopedKnown {
   private readonly other = new Map<string, Value>();
   private readonly fields = new Map<string, Map<string, Value>>();
-  private readonly log: { m: Map<string, Value>; k: string; prev: Value | undefined }[] = [];
+  // the log, one entry per change: the map, the key, and the value it had
+  private readonly logMap: Map<string, Value>[] = [];
+  private readonly logKey: string[] = [];
+  private readonly logPrev: (Value | undefined)[] = [];
 
-  private fieldMap(key: string): Map<string, Value> | null {
-    if (!key.startsWith("f:")) return null;
-    const name = key.slice(2, key.indexOf(":", 2));
+  get(key: string): Value | undefined {
+    return this.other.get(key);
+  }
+
+  set(key: string, v: Value): void {
+    this.put(this.other, key, v);
+  }
+
+  /** What field `name` of the object with key `obj` holds. */
+  getField(name: string, obj: string): Value | undefined {
+    return this.fields.get(name)?.get(obj);
+  }
+
+  setField(name: string, obj: string, v: Value): void {
     let m = this.fields.get(name);
     if (!m) {
       m = new Map();
       this.fields.set(name, m);
     }
-    return m;
+    this.put(m, obj, v);
   }
 
-  get(key: string): Value | undefined {
-    return (this.fieldMap(key) ?? this.other).get(key);
-  }
-
-  set(key: string, v: Value): void {
-    const m = this.fieldMap(key) ?? this.other;
-    this.log.push({ m, k: key, prev: m.get(key) });
-    m.set(key, v);
+  private put(m: Map<string, Value>, k: string, v: Value): void {
+    this.logMap.push(m);
+    this.logKey.push(k);
+    this.logPrev.push(m.get(k));
+    m.set(k, v);
   }
 
   forgetField(name: string): void {
     const m = this.fields.get(name);
     if (!m) return;
-    for (const [k, v] of m) this.log.push({ m, k, prev: v });
+    for (const [k, v] of m) {
+      this.logMap.push(m);
+      this.logKey.push(k);
+      this.logPrev.push(v);
+    }
     m.clear();
   }
 
@@ -230,14 +245,16 @@ class ScopedKnown {
   }
 
   mark(): number {
-    return this.log.length;
+    return this.logKey.length;
   }
 
   undo(mark: number): void {
-    while (this.log.length > mark) {
-      const e = this.log.pop() as { m: Map<string, Value>; k: string; prev: Value | undefined };
-      if (e.prev === undefined) e.m.delete(e.k);
-      else e.m.set(e.k, e.prev);
+    while (this.logKey.length > mark) {
+      const m = this.logMap.pop() as Map<string, Value>;
+      const k = this.logKey.pop() as string;
+      const prev = this.logPrev.pop();
+      if (prev === undefined) m.delete(k);
+      else m.set(k, prev);
     }
   }
 }
@@ -332,9 +349,8 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   };
   const isByte = (type: string | undefined): boolean => arrayDef(p, type ?? "")?.item.kind === "u8";
   type Items = Map<string, (ItemPlace & { value: Value })[]>;
-  // a block's successors get a copy of its map, sharing the lists: a list is copied before it is
-  // changed by a block that did not make it
-  const copyItems = (m: Items): Items => new Map(m);
+  // a block's successors share its map, and each copies it before changing it (the copy shares
+  // the lists: a list is copied before it is changed by a block that did not make it)
   let changed = false;
   const start = g.blocks[0];
   if (!start) return false;
@@ -343,7 +359,12 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const roots: Block[] = [start];
   const done = new Set<Block>();
   // forward within the block's ops
-  const scan = (b: Block, items: Items): void => {
+  const scan = (b: Block, from: Items): Items => {
+    let items = from;
+    const write = (): Items => {
+      if (items === from) items = new Map(from);
+      return items;
+    };
     const own = new Set<unknown[]>();
     const kept: Op[] = [];
     // stores not read since: a later store to the same place makes them dead
@@ -385,15 +406,18 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
         case "getfield":
         case "arraylen": {
           const ok = a0 ? key(a0) : null;
-          const k = ok === null ? null : o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : `len:${ok}`;
-          const seen = k === null ? undefined : known.get(k);
+          const field = o.op === "getfield" ? String(o.attrs.field) : null;
+          const seen = ok === null ? undefined : field !== null ? known.getField(field, ok) : known.get(`len:${ok}`);
           if (seen && o.result) {
             sub.set(o.result, seen);
             changed = true;
             continue;
           }
-          if (o.op === "getfield") forget(unreadFields, `${o.attrs.field}:`);
-          if (k !== null && o.result) known.set(k, o.result);
+          if (field !== null) forget(unreadFields, `${field}:`);
+          if (ok !== null && o.result) {
+            if (field !== null) known.setField(field, ok, o.result);
+            else known.set(`len:${ok}`, o.result);
+          }
           break;
         }
         case "getitem": {
@@ -425,7 +449,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
             const mine = own.has(list) ? list : list.slice();
             own.add(mine);
             mine.push({ ...pl, value: o.result });
-            items.set(type, mine);
+            write().set(type, mine);
           }
           break;
         }
@@ -433,7 +457,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           known.forgetField(o.attrs.field ?? "");
           const ok = a0 ? key(a0) : null;
           if (ok !== null && a1) {
-            known.set(`f:${o.attrs.field}:${ok}`, a1);
+            known.setField(String(o.attrs.field), ok, a1);
             const k = `${o.attrs.field}:${ok}`;
             const before = unreadFields.get(k);
             if (before) {
@@ -449,7 +473,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           const list = (items.get(type) ?? []).filter((e) => pl !== null && !mayAlias(e, pl));
           if (pl && a2) list.push({ ...pl, value: a2 });
           own.add(list);
-          items.set(type, list);
+          write().set(type, list);
           const unread = unreadItems.get(type) ?? [];
           if (pl) {
             const before = unread.find((e) => samePlace(e, pl));
@@ -462,19 +486,19 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           break;
         }
         case "arraycopy":
-          items.delete(type);
+          if (items.has(type)) write().delete(type);
           observeAll();
           break;
         case "call":
         case "call_ref":
           known.forgetFields();
-          items.clear();
+          items = new Map();
           observeAll();
           break;
         case "call_host":
           if (!Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "")) {
             known.forgetFields();
-            items.clear();
+            items = new Map();
           }
           observeAll();
           break;
@@ -482,16 +506,17 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
       kept.push(o);
     }
     b.ops = dead.size > 0 ? kept.filter((o) => !dead.has(o)) : kept;
+    return items;
   };
   const visit = (b: Block, items: Items): void => {
     done.add(b);
     const mark = known.mark();
-    if (b.ops.length > 0) scan(b, items);
+    const after = b.ops.length > 0 ? scan(b, items) : items;
     for (const l of exitLinks(b.exit)) {
       const t = l.target;
       if (done.has(t)) continue;
       // a block with one predecessor continues what it knows; others start afresh
-      if (preds.get(t) === 1 && t !== start) visit(t, copyItems(items));
+      if (preds.get(t) === 1 && t !== start) visit(t, after);
       else roots.push(t);
     }
     known.undo(mark);

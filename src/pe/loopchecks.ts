@@ -16,7 +16,7 @@ import { exitLinks, reachableBlocks } from "../ir/graph.ts";
 import { newVar } from "../ir/builder.ts";
 import { isPure } from "../ir/ops.ts";
 import { constKey } from "./abstract.ts";
-import { type Loop, LoopCache } from "./loops.ts";
+import { DefSites, type Loop, LoopCache } from "./loops.ts";
 
 /** Ops a straight path may pass: heap reads and writes (unseen once a guest error ends the run). */
 const HEAP_OPS = new Set(["getitem", "setitem", "getfield", "setfield", "arraylen"]);
@@ -31,10 +31,11 @@ export function hoistLoopChecks(g: Graph, cache: LoopCache = new LoopCache()): b
     const { loops, rpo } = cache.of(start);
     const touched = new Set<Block>();
     const added: Block[] = [];
-    // made when first needed: the links into each block (from the blocks of `rpo`, as they were
-    // before this pass changed anything: what a loop that overlaps no changed one sees of its own
-    // blocks is the same), and the labels in use
+    // made when first needed: the links into each block and where variables are defined (in the
+    // blocks of `rpo`, as they were before this pass changed anything: what a loop that overlaps
+    // no changed one sees of its own blocks is the same), and the labels in use
     let incoming: Map<Block, Incoming[]> | null = null;
+    let sites: DefSites | null = null;
     let used: Set<string> | null = null;
     const labels = (): Set<string> => {
       used ??= new Set(g.blocks.map((b) => b.label));
@@ -48,7 +49,8 @@ export function hoistLoopChecks(g: Graph, cache: LoopCache = new LoopCache()): b
       }
       if (loop.header === start) continue; // as hoistLoop would find
       incoming ??= incomingLinks(rpo);
-      if (hoistLoop(loop, incoming, labels, added)) for (const b of loop.body) touched.add(b);
+      sites ??= new DefSites(rpo);
+      if (hoistLoop(loop, incoming, sites, labels, added)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
     g.blocks = reachableBlocks(g);
@@ -100,28 +102,64 @@ interface Check {
   readonly go: Link;
 }
 
-function hoistLoop(loop: Loop, incoming: ReadonlyMap<Block, readonly Incoming[]>, labels: () => Set<string>, added: Block[]): boolean {
-  const { header: h, body } = loop;
-  const inLoop = new Set<Var>();
-  for (const b of body) {
-    for (const v of b.params) inLoop.add(v);
-    for (const o of b.ops) if (o.result) inLoop.add(o.result);
+/** A check on the header's straight path: the branch that `hoistLoop`'s walk would consider, before it asks whether its condition varies. */
+function raiseSide(e: Exit): { raise: Link; go: Link; err: Const; raisesIfTrue: boolean } | null {
+  if (e.kind !== "branch") return null;
+  const t = raisedConst(e.ifTrue.target);
+  const f = raisedConst(e.ifFalse.target);
+  const err = t ?? f;
+  if (err === null || (t !== null && f !== null)) return null;
+  return t !== null
+    ? { raise: e.ifTrue, go: e.ifFalse, err, raisesIfTrue: true }
+    : { raise: e.ifFalse, go: e.ifTrue, err, raisesIfTrue: false };
+}
+
+/**
+ * Whether the walk of `hoistLoop` from the header can meet a check at all: the same walk without
+ * the questions about values (those only end it sooner), so a loop with no check on its path is
+ * left before its variables are collected.
+ */
+function mayHaveCheck(h: Block, body: ReadonlySet<Block>, preds: (b: Block) => number): boolean {
+  for (let b = h; ; ) {
+    for (const o of b.ops) if (!isPure(o.op) && !HEAP_OPS.has(o.op)) return false;
+    const e = b.exit;
+    let next: Link;
+    if (e.kind === "jump") next = e.link;
+    else {
+      const c = raiseSide(e);
+      return c !== null && c.raise.args.length === 0;
+    }
+    const to = next.target;
+    if (to === h || !body.has(to) || preds(to) !== 1 || next.args.length > 0) return false;
+    b = to;
   }
+}
+
+function hoistLoop(
+  loop: Loop,
+  incoming: ReadonlyMap<Block, readonly Incoming[]>,
+  sites: DefSites,
+  labels: () => Set<string>,
+  added: Block[],
+): boolean {
+  const { header: h, body } = loop;
   const backLinks: Link[] = [];
   const entryLinks: Link[] = [];
-  for (const x of body) {
-    for (const i of incoming.get(x) ?? []) {
-      if (x === h) (body.has(i.from) ? backLinks : entryLinks).push(i.link);
-      else if (!body.has(i.from)) return false; // entered elsewhere than the header
-    }
-  }
-  const preds = (b: Block): number => incoming.get(b)?.length ?? 0;
+  for (const i of incoming.get(h) ?? []) (body.has(i.from) ? backLinks : entryLinks).push(i.link);
   if (entryLinks.length === 0) return false;
+  const preds = (b: Block): number => incoming.get(b)?.length ?? 0;
+  if (!mayHaveCheck(h, body, preds)) return false;
+  // entered elsewhere than the header
+  for (const x of body) if (x !== h) for (const i of incoming.get(x) ?? []) if (!body.has(i.from)) return false;
+  const inLoop = (v: Var): boolean => {
+    const b = sites.block(v);
+    return b !== undefined && body.has(b);
+  };
   const invariantParam = new Set<Var>(h.params.filter((v, i) => backLinks.every((l) => l.args[i] === v)));
   // values the same in every iteration: defined outside, header params passed back unchanged, and
   // pure ops of the path on such values (`chain`, in order: the pre-header computes them again)
   const inv = new Set<Var>();
-  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop.has(v) || invariantParam.has(v) || inv.has(v);
+  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop(v) || invariantParam.has(v) || inv.has(v);
   const chain: Op[] = [];
   const checks: Check[] = [];
   let staying: Const | null = null; // the error of the first check that stays
@@ -139,16 +177,14 @@ function hoistLoop(loop: Loop, incoming: ReadonlyMap<Block, readonly Incoming[]>
     let next: Link;
     if (e.kind === "jump") next = e.link;
     else if (e.kind === "branch") {
-      const t = raisedConst(e.ifTrue.target);
-      const f = raisedConst(e.ifFalse.target);
-      const err = t ?? f;
-      if (err === null || (t !== null && f !== null)) break;
-      const raise = t !== null ? e.ifTrue : e.ifFalse;
-      next = t !== null ? e.ifFalse : e.ifTrue;
+      const c = raiseSide(e);
+      if (c === null) break;
+      const { raise, err } = c;
+      next = c.go;
       if (raise.args.length > 0) break;
       const sameError = staying === null || constKey(staying) === constKey(err);
       if (!sameError) break;
-      if (invariant(e.cond)) checks.push({ block: b, cond: e.cond, raisesIfTrue: t !== null, raise, go: next });
+      if (invariant(e.cond)) checks.push({ block: b, cond: e.cond, raisesIfTrue: c.raisesIfTrue, raise, go: next });
       else staying ??= err;
     } else break;
     const to = next.target;

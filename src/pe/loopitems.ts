@@ -11,7 +11,7 @@ import { isPure } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { I32, itemValueType } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
-import { type Loop, LoopCache } from "./loops.ts";
+import { DefSites, type Loop, LoopCache } from "./loops.ts";
 import { substituteIn } from "./substitute.ts";
 
 /** An item: an array value and an index `base + off` (base null: the constant `off`). */
@@ -58,6 +58,9 @@ export function carryLoopItems(p: Program, g: Graph, cache: LoopCache = new Loop
       return used;
     };
     let incoming: Map<Block, Incoming[]> | null = null;
+    // where the variables of the blocks of `rpo` are defined: what a loop that overlaps no changed
+    // one asks about its own blocks' variables does not change as others do
+    let sites: DefSites | null = null;
     for (const loop of loops) {
       if (overlaps(loop.body, touched)) continue;
       if (loop.header === g.blocks[0] || !mayHead(loop.header)) continue; // as transformLoop would find
@@ -65,7 +68,8 @@ export function carryLoopItems(p: Program, g: Graph, cache: LoopCache = new Loop
         incoming = new Map();
         for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
       }
-      if (transformLoop(p, g, loop, num, all, incoming, labels, sub)) for (const b of loop.body) touched.add(b);
+      sites ??= new DefSites(rpo);
+      if (transformLoop(p, g, loop, num, all, incoming, sites, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
     substituteIn(all, sub);
@@ -104,8 +108,8 @@ function mayHead(b: Block): boolean {
 
 /**
  * Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new
- * blocks, `incoming` (the links into each block from those of `all`) follows the changes, and
- * `labels` gives the labels in use.
+ * blocks, `incoming` (the links into each block from those of `all`) follows the changes, `sites`
+ * says where the variables of those blocks are defined, and `labels` gives the labels in use.
  */
 function transformLoop(
   p: Program,
@@ -114,6 +118,7 @@ function transformLoop(
   num: ReadonlyMap<Block, number>,
   all: Block[],
   incoming: Map<Block, Incoming[]>,
+  sites: DefSites,
   labels: () => Set<string>,
   sub: Map<Var, Value>,
 ): boolean {
@@ -121,17 +126,10 @@ function transformLoop(
   if (h === g.blocks[0]) return false;
   // only items the header accesses before anything that may fail can be carried
   if (!mayHead(h)) return false;
-  const defs = new Map<Var, Op>();
-  const inLoop = new Set<Var>();
-  for (const b of body) {
-    for (const v of b.params) inLoop.add(v);
-    for (const o of b.ops) {
-      if (o.result) {
-        defs.set(o.result, o);
-        inLoop.add(o.result);
-      }
-    }
-  }
+  const inLoop = (v: Var): boolean => {
+    const b = sites.block(v);
+    return b !== undefined && body.has(b);
+  };
   const backLinks: Link[] = [];
   const entryLinks: Link[] = [];
   const backIn: Incoming[] = [];
@@ -146,14 +144,14 @@ function transformLoop(
   }
   // header params passed unchanged around the loop
   const invariantParam = new Set<Var>(h.params.filter((v, i) => backLinks.every((l) => l.args[i] === v)));
-  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop.has(v) || invariantParam.has(v);
+  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop(v) || invariantParam.has(v);
   const place = (o: Op): Place | null => {
     const [arr, ix] = o.args;
     if (!arr || !ix || !invariant(arr) || arr.kind === "const") return null;
     let v: Value = ix;
     let off = 0;
     for (let depth = 0; depth < 8 && v.kind === "var"; depth++) {
-      const d = defs.get(v);
+      const d = inLoop(v) ? sites.op(v) : undefined;
       const c = d?.args[1];
       if (!d || (d.op !== "int_add" && d.op !== "int_sub") || c?.kind !== "const" || typeof c.value !== "number") break;
       off = (off + (d.op === "int_add" ? c.value : -c.value)) | 0;

@@ -2,8 +2,9 @@
 // blocks in reverse postorder, immediate dominators and loop bodies, computed on arrays indexed by
 // the blocks' reverse-postorder numbers. `LoopCache` keeps the last answer with the successors of
 // every block it saw, and gives it again while those are the same (loops depend on nothing else).
+// `DefSites` says where each variable is defined, for the loops' questions about their values.
 
-import type { Block, Link } from "../ir/graph.ts";
+import type { Block, Link, Op, Var } from "../ir/graph.ts";
 
 export interface Loop {
   readonly header: Block;
@@ -177,5 +178,80 @@ export class LoopCache {
     if (this.last && stillValid(this.last, start)) return this.last;
     this.last = findLoops(start);
     return this.last;
+  }
+}
+
+/**
+ * Where the variables of some blocks are defined: the block (as a param or an op result), and the
+ * op for an op result. Found by id (`id - lo` indexes arrays when the ids are nearly contiguous, as
+ * those the specializer gives one graph's variables are; a map otherwise), so that each loop asks
+ * whether a value is its own without collecting its variables.
+ */
+export class DefSites {
+  private readonly lo: number;
+  private readonly blockAt: (Block | undefined)[] = [];
+  private readonly opAt: (Op | undefined)[] = [];
+  private readonly blockOf: Map<Var, Block> | null = null;
+  private readonly opOf: Map<Var, Op> | null = null;
+
+  constructor(blocks: readonly Block[]) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let count = 0;
+    for (const b of blocks) {
+      for (const v of b.params) {
+        count++;
+        if (v.id < lo) lo = v.id;
+        if (v.id > hi) hi = v.id;
+      }
+      for (const o of b.ops) {
+        const r = o.result;
+        if (r === null) continue;
+        count++;
+        if (r.id < lo) lo = r.id;
+        if (r.id > hi) hi = r.id;
+      }
+    }
+    const dense = count === 0 || hi - lo < 4 * count + 1024;
+    this.lo = count === 0 ? 0 : lo;
+    if (dense) {
+      for (let i = lo; i <= hi; i++) {
+        this.blockAt.push(undefined);
+        this.opAt.push(undefined);
+      }
+      for (const b of blocks) {
+        for (const v of b.params) this.blockAt[v.id - lo] = b;
+        for (const o of b.ops)
+          if (o.result !== null) {
+            this.blockAt[o.result.id - lo] = b;
+            this.opAt[o.result.id - lo] = o;
+          }
+      }
+    } else {
+      this.blockOf = new Map();
+      this.opOf = new Map();
+      for (const b of blocks) {
+        for (const v of b.params) this.blockOf.set(v, b);
+        for (const o of b.ops)
+          if (o.result !== null) {
+            this.blockOf.set(o.result, b);
+            this.opOf.set(o.result, o);
+          }
+      }
+    }
+  }
+
+  /** The block that defines `v`, if one of the blocks does. */
+  block(v: Var): Block | undefined {
+    if (this.blockOf !== null) return this.blockOf.get(v);
+    const i = v.id - this.lo;
+    return i >= 0 && i < this.blockAt.length ? this.blockAt[i] : undefined;
+  }
+
+  /** The op that defines `v`, if an op of the blocks does. */
+  op(v: Var): Op | undefined {
+    if (this.opOf !== null) return this.opOf.get(v);
+    const i = v.id - this.lo;
+    return i >= 0 && i < this.opAt.length ? this.opAt[i] : undefined;
   }
 }
