@@ -359,22 +359,27 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const roots: Block[] = [start];
   const done = new Set<Block>();
   // forward within the block's ops
+  // what one block's scan keeps track of, emptied when the next starts (scans do not overlap):
+  // the item lists it made, stores not read since (a later store to the same place makes them
+  // dead), and the stores found dead
+  const own = new Set<unknown[]>();
+  const unreadFields = new Map<string, Op>();
+  const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
+  const dead = new Set<Op>();
+  const observeAll = (): void => {
+    unreadFields.clear();
+    unreadItems.clear();
+  };
   const scan = (b: Block, from: Items): Items => {
     let items = from;
     const write = (): Items => {
       if (items === from) items = new Map(from);
       return items;
     };
-    const own = new Set<unknown[]>();
+    own.clear();
+    observeAll();
+    dead.clear();
     const kept: Op[] = [];
-    // stores not read since: a later store to the same place makes them dead
-    const unreadFields = new Map<string, Op>();
-    const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
-    const dead = new Set<Op>();
-    const observeAll = (): void => {
-      unreadFields.clear();
-      unreadItems.clear();
-    };
     for (const o of b.ops) {
       if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
       const a0 = o.args[0];
@@ -579,14 +584,17 @@ function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
       if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
       if (o.op === "setitem" && arrayDef(p, o.attrs.type ?? "")?.item.kind === "u8") {
         // a byte store keeps the low 8 bits: masks of its value, and masks under a constant addition, go
-        const v = byteValue(o.args[2] as Value, defs, (op, args) => {
+        // (no closure here: one that captured the loop's variables would cost a context per op)
+        const bv = byteValue(o.args[2] as Value, defs);
+        let v: Value;
+        if ("op" in bv) {
           const t = newVar(I32, "v");
-          const n: Op = { op, args, result: t, attrs: {} };
+          const n: Op = { op: bv.op, args: bv.args, result: t, attrs: {} };
           kept ??= ops.slice(0, j);
           kept.push(n);
           defs.set(t, n);
-          return t;
-        });
+          v = t;
+        } else v = bv;
         if (v !== o.args[2]) {
           o.args[2] = v;
           changed = true;
@@ -639,8 +647,8 @@ function lowMask(v: Value | undefined): number | null {
   return m > 0 && (m & (m + 1)) === 0 ? m : null;
 }
 
-/** The value to store into a byte array instead of `v` (same low 8 bits), making ops with `make` if needed. */
-function byteValue(v: Value, defs: Defs, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
+/** The value to store into a byte array instead of `v` (same low 8 bits), or the op to make for it. */
+function byteValue(v: Value, defs: Defs): Value | { op: "int_add" | "int_sub"; args: Value[] } {
   const d = v.kind === "var" ? defs.get(v) : undefined;
   if (!d) return v;
   const a = d.args[0];
@@ -650,7 +658,7 @@ function byteValue(v: Value, defs: Defs, make: (op: "int_add" | "int_sub", args:
   if ((d.op === "int_add" || d.op === "int_sub") && b?.kind === "const") {
     const inner = a?.kind === "var" ? defs.get(a) : undefined;
     const im = inner?.op === "int_and" ? lowMask(inner.args[1]) : null;
-    if (inner && im !== null && im >= 255) return make(d.op, [inner.args[0] as Value, b]);
+    if (inner && im !== null && im >= 255) return { op: d.op, args: [inner.args[0] as Value, b] };
   }
   return v;
 }
@@ -920,6 +928,23 @@ class VarNumbers {
   }
 }
 
+let opTable: (Op | undefined)[] = [];
+let blockTable: (Block | undefined)[] = [];
+
+/** A table of at least `n` ops, shared by the passes (none holds one while another runs); the first `n` are undefined. */
+function scratchOps(n: number): (Op | undefined)[] {
+  if (opTable.length < n) opTable = new Array(Math.max(n, 2 * opTable.length));
+  else opTable.fill(undefined, 0, n);
+  return opTable;
+}
+
+/** A table of at least `n` blocks, as `scratchOps`. */
+function scratchBlocks(n: number): (Block | undefined)[] {
+  if (blockTable.length < n) blockTable = new Array(Math.max(n, 2 * blockTable.length));
+  else blockTable.fill(undefined, 0, n);
+  return blockTable;
+}
+
 let ints = new Int32Array(1024);
 let bytes = new Uint8Array(1024);
 
@@ -948,8 +973,8 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
   if (n === 0) return false; // nothing defined: no param or op result to remove
   // what each variable needs once it is needed: the operands of the removable op that defines it,
   // the values passed to it along every link when it is a block parameter (SSA: one or the other)
-  const originOp: (Op | undefined)[] = new Array(n);
-  const originBlock: (Block | undefined)[] = new Array(n);
+  const originOp = scratchOps(n);
+  const originBlock = scratchBlocks(n);
   const paramIndex = scratchInts(n);
   // the links into each block that has parameters
   const incoming = new Map<Block, Link[]>();
@@ -1059,5 +1084,8 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     }
     if (kept) b.ops = kept;
   }
+  // the shared tables keep no ops or blocks of this graph alive
+  originOp.fill(undefined, 0, n);
+  originBlock.fill(undefined, 0, n);
   return changed;
 }

@@ -189,8 +189,8 @@ export class LoopCache {
  */
 export class DefSites {
   private readonly lo: number;
-  private readonly blockAt: (Block | undefined)[] = [];
-  private readonly opAt: (Op | undefined)[] = [];
+  private readonly blockAt: (Block | undefined)[];
+  private readonly opAt: (Op | undefined)[];
   private readonly blockOf: Map<Var, Block> | null = null;
   private readonly opOf: Map<Var, Op> | null = null;
 
@@ -198,14 +198,18 @@ export class DefSites {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
     let count = 0;
-    for (const b of blocks) {
-      for (const v of b.params) {
-        count++;
-        if (v.id < lo) lo = v.id;
-        if (v.id > hi) hi = v.id;
+    for (let k = 0; k < blocks.length; k++) {
+      const b = blocks[k] as Block;
+      const ps = b.params;
+      for (let i = 0; i < ps.length; i++) {
+        const id = (ps[i] as Var).id;
+        if (id < lo) lo = id;
+        if (id > hi) hi = id;
       }
-      for (const o of b.ops) {
-        const r = o.result;
+      count += ps.length;
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const r = (ops[j] as Op).result;
         if (r === null) continue;
         count++;
         if (r.id < lo) lo = r.id;
@@ -215,19 +219,25 @@ export class DefSites {
     const dense = count === 0 || hi - lo < 4 * count + 1024;
     this.lo = count === 0 ? 0 : lo;
     if (dense) {
-      for (let i = lo; i <= hi; i++) {
-        this.blockAt.push(undefined);
-        this.opAt.push(undefined);
-      }
-      for (const b of blocks) {
-        for (const v of b.params) this.blockAt[v.id - lo] = b;
-        for (const o of b.ops)
+      const n = count === 0 ? 0 : hi - lo + 1;
+      this.blockAt = new Array(n);
+      this.opAt = new Array(n);
+      for (let k = 0; k < blocks.length; k++) {
+        const b = blocks[k] as Block;
+        const ps = b.params;
+        for (let i = 0; i < ps.length; i++) this.blockAt[(ps[i] as Var).id - lo] = b;
+        const ops = b.ops;
+        for (let j = 0; j < ops.length; j++) {
+          const o = ops[j] as Op;
           if (o.result !== null) {
             this.blockAt[o.result.id - lo] = b;
             this.opAt[o.result.id - lo] = o;
           }
+        }
       }
     } else {
+      this.blockAt = [];
+      this.opAt = [];
       this.blockOf = new Map();
       this.opOf = new Map();
       for (const b of blocks) {
