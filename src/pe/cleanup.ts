@@ -379,8 +379,11 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
     own.clear();
     observeAll();
     dead.clear();
-    const kept: Op[] = [];
-    for (const o of b.ops) {
+    // the block's ops are copied only once one goes or another takes its place
+    const ops = b.ops;
+    let kept: Op[] | null = null;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
       if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
       const a0 = o.args[0];
       const a1 = o.args[1];
@@ -388,20 +391,31 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
       const type = o.attrs.type ?? "";
       if (o.result && pure(o.op)) {
         // the same pure op on the same operands computes the same value
-        let k: string | null = `p:${o.op}:${type}:`;
-        for (let i = 0; i < o.args.length; i++) {
-          const ka = key(o.args[i] as Value);
-          if (ka === null) {
-            k = null;
-            break;
+        // (`p:<op>:<type>:<operand keys, by commas>`, made in one piece for up to two operands)
+        let k: string | null;
+        const n = o.args.length;
+        const k0 = n > 0 ? key(a0 as Value) : "";
+        if (n <= 1) k = k0 === null ? null : `p:${o.op}:${type}:${k0}`;
+        else if (n === 2) {
+          const k1 = key(a1 as Value);
+          k = k0 === null || k1 === null ? null : `p:${o.op}:${type}:${k0},${k1}`;
+        } else {
+          k = `p:${o.op}:${type}:`;
+          for (let i = 0; i < n; i++) {
+            const ka = key(o.args[i] as Value);
+            if (ka === null) {
+              k = null;
+              break;
+            }
+            k = i === 0 ? k + ka : `${k},${ka}`;
           }
-          k = i === 0 ? k + ka : `${k},${ka}`;
         }
         if (k !== null) {
           const seen = known.get(k);
           if (seen) {
             sub.set(o.result, seen);
             changed = true;
+            kept ??= ops.slice(0, j);
             continue;
           }
           known.set(k, o.result);
@@ -416,6 +430,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           if (seen && o.result) {
             sub.set(o.result, seen);
             changed = true;
+            kept ??= ops.slice(0, j);
             continue;
           }
           if (field !== null) forget(unreadFields, `${field}:`);
@@ -442,10 +457,12 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
                   attrs: {},
                   ...(o.loc ? { loc: o.loc } : {}),
                 };
+                kept ??= ops.slice(0, j);
                 kept.push(n);
                 flow.made.push(n);
               }
             } else sub.set(o.result, v);
+            kept ??= ops.slice(0, j);
             continue;
           }
           const unread = unreadItems.get(type);
@@ -508,9 +525,10 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           observeAll();
           break;
       }
-      kept.push(o);
+      kept?.push(o);
     }
-    b.ops = dead.size > 0 ? kept.filter((o) => !dead.has(o)) : kept;
+    const now = kept ?? ops;
+    b.ops = dead.size > 0 ? now.filter((o) => !dead.has(o)) : now;
     return items;
   };
   const visit = (b: Block, items: Items): void => {
@@ -537,24 +555,35 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
 /** `newarray_init` of a mutable array whose items are mostly zero: `newarray` and stores of the others. */
 function sparseArrays(p: Program, g: Graph): void {
   for (const b of g.blocks) {
-    const ops: Op[] = [];
-    for (const o of b.ops) {
+    // the block's ops are copied only once one changes
+    let ops: Op[] | null = null;
+    for (let j = 0; j < b.ops.length; j++) {
+      const o = b.ops[j] as Op;
       const type = o.attrs.type ?? "";
-      const zero = (v: Value): boolean =>
-        v.kind === "const" && (v.value === 0 || v.value === false || v.value === null || v.value === 0n) && !Object.is(v.value, -0);
-      const nonZero = o.args.filter((v) => !zero(v)).length;
-      if (o.op !== "newarray_init" || !o.result || arrayDef(p, type)?.mutable !== true || nonZero * 2 >= o.args.length) {
-        ops.push(o);
+      if (o.op !== "newarray_init" || !o.result || arrayDef(p, type)?.mutable !== true || nonZeros(o.args) * 2 >= o.args.length) {
+        ops?.push(o);
         continue;
       }
+      ops ??= b.ops.slice(0, j);
       const arr = o.result;
       ops.push({ op: "newarray", args: [constant(I32, o.args.length)], result: arr, attrs: o.attrs, ...(o.loc ? { loc: o.loc } : {}) });
       o.args.forEach((v, i) => {
-        if (!zero(v)) ops.push({ op: "setitem", args: [arr, constant(I32, i), v], result: null, attrs: { type } });
+        if (!isZero(v)) (ops as Op[]).push({ op: "setitem", args: [arr, constant(I32, i), v], result: null, attrs: { type } });
       });
     }
-    b.ops = ops;
+    if (ops) b.ops = ops;
   }
+}
+
+/** A constant zero of its type (0, false, null, 0n; not -0). */
+function isZero(v: Value): boolean {
+  return v.kind === "const" && (v.value === 0 || v.value === false || v.value === null || v.value === 0n) && !Object.is(v.value, -0);
+}
+
+function nonZeros(vs: readonly Value[]): number {
+  let n = 0;
+  for (const v of vs) if (!isZero(v)) n++;
+  return n;
 }
 
 /** Whether `simplify` looks at the definitions made by this op (through `byteValue` and `rewrite`). */
@@ -947,6 +976,13 @@ function scratchBlocks(n: number): (Block | undefined)[] {
 
 let ints = new Int32Array(1024);
 let bytes = new Uint8Array(1024);
+let stack = new Int32Array(1024);
+
+/** A stack of at least `n` ints, as `scratchInts` (another table). */
+function scratchStack(n: number): Int32Array {
+  if (stack.length < n) stack = new Int32Array(Math.max(n, 2 * stack.length));
+  return stack;
+}
 
 /** A table of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
 function scratchInts(n: number): Int32Array {
@@ -979,14 +1015,16 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
   // the links into each block that has parameters
   const incoming = new Map<Block, Link[]>();
   const needed = scratchBytes(n);
-  const work: number[] = [];
+  // variables needed whose own needs are not followed yet (each comes once: at most n)
+  const work = scratchStack(n);
+  let top = 0;
   // variables the graph does not define have no origin: nothing follows from them
   const need = (v: Value): void => {
     if (v.kind !== "var") return;
     const i = num.of(v);
     if (i >= 0 && needed[i] === 0) {
       needed[i] = 1;
-      work.push(i);
+      work[top++] = i;
     }
   };
   const addLink = (l: Link): void => {
@@ -1038,8 +1076,8 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
         break;
     }
   }
-  while (work.length > 0) {
-    const k = work.pop() as number;
+  while (top > 0) {
+    const k = work[--top] as number;
     const d = originOp[k];
     if (d !== undefined) {
       const args = d.args;
