@@ -11,13 +11,14 @@ import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts
 import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
-import { evalScalar, isPure, isScalarOp, ScalarError } from "../ir/ops.ts";
+import { evalScalar, isPure, SCALAR_OPS, ScalarError } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { BOOL, I32 } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
 import { hoistLoopChecks } from "./loopchecks.ts";
 import { closeCountedLoops } from "./loopfinal.ts";
 import { carryLoopItems } from "./loopitems.ts";
+import { LoopCache } from "./loops.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
 
@@ -30,11 +31,14 @@ type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loa
  * was; `simplify` looks at ops, their definitions and branch conditions only, so fewer blocks or
  * ops, or other links, give it nothing new; `dead`, `reach` and `merge` leave nothing for a
  * second run; a merged block came right after its predecessor in depth-first order, so `merge`
- * keeps that order.
+ * keeps that order. `reach` only drops blocks, so no link goes to a forwarder that none went to
+ * (`thread`). A merge makes a forwarder only of a predecessor that was one (no link goes to it once
+ * `thread` had nothing to do), and replaces the merged block's params, all needed once `dead` had
+ * nothing to do, by the values passed to them: they are needed as the params were.
  */
 const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
-  reach: ["reach", "simplify"],
-  merge: ["merge", "reach"],
+  reach: ["reach", "simplify", "thread"],
+  merge: ["merge", "reach", "thread", "dead"],
   thread: ["simplify"],
   simplify: [],
   dead: ["dead", "simplify", "merge", "reach"],
@@ -119,12 +123,14 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   // invariant checks out of loops, then loop-carried items once the loops are clean, then one
   // more round for what that exposes
-  if (run("checks", () => hoistLoopChecks(g))) {
+  // both loop passes find the loops of the same control flow when the first changes nothing
+  const loops = new LoopCache();
+  if (run("checks", () => hoistLoopChecks(g, loops))) {
     merge();
     simp();
     dead();
   }
-  if (run("items", () => carryLoopItems(p, g))) {
+  if (run("items", () => carryLoopItems(p, g, loops))) {
     loads();
     simp();
     dead();
@@ -192,39 +198,54 @@ function samePlace(a: ItemPlace, b: ItemPlace): boolean {
 
 /**
  * String-keyed facts along a path, with an undo log so that a depth-first walk can return to an
- * earlier point without copying. Field facts (`f:<field>:<object>`) are kept apart, by field, as
+ * earlier point without copying. Field facts (a field of an object) are kept apart, by field, as
  * writes and calls forget them.
  */
 class ScopedKnown {
   private readonly other = new Map<string, Value>();
   private readonly fields = new Map<string, Map<string, Value>>();
-  private readonly log: { m: Map<string, Value>; k: string; prev: Value | undefined }[] = [];
+  // the log, one entry per change: the map, the key, and the value it had
+  private readonly logMap: Map<string, Value>[] = [];
+  private readonly logKey: string[] = [];
+  private readonly logPrev: (Value | undefined)[] = [];
 
-  private fieldMap(key: string): Map<string, Value> | null {
-    if (!key.startsWith("f:")) return null;
-    const name = key.slice(2, key.indexOf(":", 2));
+  get(key: string): Value | undefined {
+    return this.other.get(key);
+  }
+
+  set(key: string, v: Value): void {
+    this.put(this.other, key, v);
+  }
+
+  /** What field `name` of the object with key `obj` holds. */
+  getField(name: string, obj: string): Value | undefined {
+    return this.fields.get(name)?.get(obj);
+  }
+
+  setField(name: string, obj: string, v: Value): void {
     let m = this.fields.get(name);
     if (!m) {
       m = new Map();
       this.fields.set(name, m);
     }
-    return m;
+    this.put(m, obj, v);
   }
 
-  get(key: string): Value | undefined {
-    return (this.fieldMap(key) ?? this.other).get(key);
-  }
-
-  set(key: string, v: Value): void {
-    const m = this.fieldMap(key) ?? this.other;
-    this.log.push({ m, k: key, prev: m.get(key) });
-    m.set(key, v);
+  private put(m: Map<string, Value>, k: string, v: Value): void {
+    this.logMap.push(m);
+    this.logKey.push(k);
+    this.logPrev.push(m.get(k));
+    m.set(k, v);
   }
 
   forgetField(name: string): void {
     const m = this.fields.get(name);
     if (!m) return;
-    for (const [k, v] of m) this.log.push({ m, k, prev: v });
+    for (const [k, v] of m) {
+      this.logMap.push(m);
+      this.logKey.push(k);
+      this.logPrev.push(v);
+    }
     m.clear();
   }
 
@@ -233,16 +254,66 @@ class ScopedKnown {
   }
 
   mark(): number {
-    return this.log.length;
+    return this.logKey.length;
   }
 
   undo(mark: number): void {
-    while (this.log.length > mark) {
-      const e = this.log.pop() as { m: Map<string, Value>; k: string; prev: Value | undefined };
-      if (e.prev === undefined) e.m.delete(e.k);
-      else e.m.set(e.k, e.prev);
+    while (this.logKey.length > mark) {
+      const m = this.logMap.pop() as Map<string, Value>;
+      const k = this.logKey.pop() as string;
+      const prev = this.logPrev.pop();
+      if (prev === undefined) m.delete(k);
+      else m.set(k, prev);
     }
   }
+}
+
+/**
+ * The ops that define variables, for the ops a pass looks through: an array indexed by `id - lo`
+ * over the ids of those the graph has at the start when they are nearly contiguous (as the ids
+ * the specializer gives one graph's variables are), a map for the others.
+ */
+class Defs {
+  private readonly lo: number;
+  private readonly table: (Op | undefined)[];
+  private readonly more = new Map<Var, Op>();
+
+  constructor(g: Graph, wanted: (name: Op["op"]) => boolean) {
+    const found: Op[] = [];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const b of g.blocks) {
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const o = ops[j] as Op;
+        const r = o.result;
+        if (r === null || !wanted(o.op)) continue;
+        found.push(o);
+        if (r.id < lo) lo = r.id;
+        if (r.id > hi) hi = r.id;
+      }
+    }
+    const dense = found.length > 0 && hi - lo < 4 * found.length + 1024;
+    this.lo = dense ? lo : 0;
+    this.table = dense ? new Array(hi - lo + 1) : [];
+    for (const o of found) this.set(o.result as Var, o);
+  }
+
+  get(v: Var): Op | undefined {
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.table.length) return this.table[i];
+    return this.more.size === 0 ? undefined : this.more.get(v);
+  }
+
+  set(v: Var, o: Op): void {
+    const i = v.id - this.lo;
+    if (i >= 0 && i < this.table.length) this.table[i] = o;
+    else this.more.set(v, o);
+  }
+}
+
+function addOrSub(name: Op["op"]): boolean {
+  return name === "int_add" || name === "int_sub";
 }
 
 /**
@@ -258,8 +329,7 @@ class ScopedKnown {
 function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const preds = predCounts(g);
   // the definitions `index` looks through
-  const defs = new Map<Var, Op>();
-  for (const b of g.blocks) for (const o of b.ops) if (o.result && (o.op === "int_add" || o.op === "int_sub")) defs.set(o.result, o);
+  const defs = new Defs(g, addOrSub);
   const sub = new Map<Var, Value>();
   const key = (v: Value): string | null => {
     if (v.kind === "var") return `v${v.id}`;
@@ -288,9 +358,8 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   };
   const isByte = (type: string | undefined): boolean => arrayDef(p, type ?? "")?.item.kind === "u8";
   type Items = Map<string, (ItemPlace & { value: Value })[]>;
-  // a block's successors get a copy of its map, sharing the lists: a list is copied before it is
-  // changed by a block that did not make it
-  const copyItems = (m: Items): Items => new Map(m);
+  // a block's successors share its map, and each copies it before changing it (the copy shares
+  // the lists: a list is copied before it is changed by a block that did not make it)
   let changed = false;
   const start = g.blocks[0];
   if (!start) return false;
@@ -299,18 +368,31 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const roots: Block[] = [start];
   const done = new Set<Block>();
   // forward within the block's ops
-  const scan = (b: Block, items: Items): void => {
-    const own = new Set<unknown[]>();
-    const kept: Op[] = [];
-    // stores not read since: a later store to the same place makes them dead
-    const unreadFields = new Map<string, Op>();
-    const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
-    const dead = new Set<Op>();
-    const observeAll = (): void => {
-      unreadFields.clear();
-      unreadItems.clear();
+  // what one block's scan keeps track of, emptied when the next starts (scans do not overlap):
+  // the item lists it made, stores not read since (a later store to the same place makes them
+  // dead), and the stores found dead
+  const own = new Set<unknown[]>();
+  const unreadFields = new Map<string, Op>();
+  const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
+  const dead = new Set<Op>();
+  const observeAll = (): void => {
+    unreadFields.clear();
+    unreadItems.clear();
+  };
+  const scan = (b: Block, from: Items): Items => {
+    let items = from;
+    const write = (): Items => {
+      if (items === from) items = new Map(from);
+      return items;
     };
-    for (const o of b.ops) {
+    own.clear();
+    observeAll();
+    dead.clear();
+    // the block's ops are copied only once one goes or another takes its place
+    const ops = b.ops;
+    let kept: Op[] | null = null;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
       if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
       const a0 = o.args[0];
       const a1 = o.args[1];
@@ -318,20 +400,31 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
       const type = o.attrs.type ?? "";
       if (o.result && pure(o.op)) {
         // the same pure op on the same operands computes the same value
-        let k: string | null = `p:${o.op}:${type}:`;
-        for (let i = 0; i < o.args.length; i++) {
-          const ka = key(o.args[i] as Value);
-          if (ka === null) {
-            k = null;
-            break;
+        // (`p:<op>:<type>:<operand keys, by commas>`, made in one piece for up to two operands)
+        let k: string | null;
+        const n = o.args.length;
+        const k0 = n > 0 ? key(a0 as Value) : "";
+        if (n <= 1) k = k0 === null ? null : `p:${o.op}:${type}:${k0}`;
+        else if (n === 2) {
+          const k1 = key(a1 as Value);
+          k = k0 === null || k1 === null ? null : `p:${o.op}:${type}:${k0},${k1}`;
+        } else {
+          k = `p:${o.op}:${type}:`;
+          for (let i = 0; i < n; i++) {
+            const ka = key(o.args[i] as Value);
+            if (ka === null) {
+              k = null;
+              break;
+            }
+            k = i === 0 ? k + ka : `${k},${ka}`;
           }
-          k = i === 0 ? k + ka : `${k},${ka}`;
         }
         if (k !== null) {
           const seen = known.get(k);
           if (seen) {
             sub.set(o.result, seen);
             changed = true;
+            kept ??= ops.slice(0, j);
             continue;
           }
           known.set(k, o.result);
@@ -341,15 +434,19 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
         case "getfield":
         case "arraylen": {
           const ok = a0 ? key(a0) : null;
-          const k = ok === null ? null : o.op === "getfield" ? `f:${o.attrs.field}:${ok}` : `len:${ok}`;
-          const seen = k === null ? undefined : known.get(k);
+          const field = o.op === "getfield" ? String(o.attrs.field) : null;
+          const seen = ok === null ? undefined : field !== null ? known.getField(field, ok) : known.get(`len:${ok}`);
           if (seen && o.result) {
             sub.set(o.result, seen);
             changed = true;
+            kept ??= ops.slice(0, j);
             continue;
           }
-          if (o.op === "getfield") forget(unreadFields, `${o.attrs.field}:`);
-          if (k !== null && o.result) known.set(k, o.result);
+          if (field !== null) forget(unreadFields, `${field}:`);
+          if (ok !== null && o.result) {
+            if (field !== null) known.setField(field, ok, o.result);
+            else known.set(`len:${ok}`, o.result);
+          }
           break;
         }
         case "getitem": {
@@ -369,10 +466,12 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
                   attrs: {},
                   ...(o.loc ? { loc: o.loc } : {}),
                 };
+                kept ??= ops.slice(0, j);
                 kept.push(n);
                 flow.made.push(n);
               }
             } else sub.set(o.result, v);
+            kept ??= ops.slice(0, j);
             continue;
           }
           const unread = unreadItems.get(type);
@@ -381,7 +480,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
             const mine = own.has(list) ? list : list.slice();
             own.add(mine);
             mine.push({ ...pl, value: o.result });
-            items.set(type, mine);
+            write().set(type, mine);
           }
           break;
         }
@@ -389,7 +488,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           known.forgetField(o.attrs.field ?? "");
           const ok = a0 ? key(a0) : null;
           if (ok !== null && a1) {
-            known.set(`f:${o.attrs.field}:${ok}`, a1);
+            known.setField(String(o.attrs.field), ok, a1);
             const k = `${o.attrs.field}:${ok}`;
             const before = unreadFields.get(k);
             if (before) {
@@ -405,7 +504,7 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           const list = (items.get(type) ?? []).filter((e) => pl !== null && !mayAlias(e, pl));
           if (pl && a2) list.push({ ...pl, value: a2 });
           own.add(list);
-          items.set(type, list);
+          write().set(type, list);
           const unread = unreadItems.get(type) ?? [];
           if (pl) {
             const before = unread.find((e) => samePlace(e, pl));
@@ -418,36 +517,38 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
           break;
         }
         case "arraycopy":
-          items.delete(type);
+          if (items.has(type)) write().delete(type);
           observeAll();
           break;
         case "call":
         case "call_ref":
           known.forgetFields();
-          items.clear();
+          items = new Map();
           observeAll();
           break;
         case "call_host":
           if (!Object.hasOwn(STD_HOSTS, o.attrs.callee ?? "")) {
             known.forgetFields();
-            items.clear();
+            items = new Map();
           }
           observeAll();
           break;
       }
-      kept.push(o);
+      kept?.push(o);
     }
-    b.ops = dead.size > 0 ? kept.filter((o) => !dead.has(o)) : kept;
+    const now = kept ?? ops;
+    b.ops = dead.size > 0 ? now.filter((o) => !dead.has(o)) : now;
+    return items;
   };
   const visit = (b: Block, items: Items): void => {
     done.add(b);
     const mark = known.mark();
-    if (b.ops.length > 0) scan(b, items);
+    const after = b.ops.length > 0 ? scan(b, items) : items;
     for (const l of exitLinks(b.exit)) {
       const t = l.target;
       if (done.has(t)) continue;
       // a block with one predecessor continues what it knows; others start afresh
-      if (preds.get(t) === 1 && t !== start) visit(t, copyItems(items));
+      if (preds.get(t) === 1 && t !== start) visit(t, after);
       else roots.push(t);
     }
     known.undo(mark);
@@ -463,24 +564,35 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
 /** `newarray_init` of a mutable array whose items are mostly zero: `newarray` and stores of the others. */
 function sparseArrays(p: Program, g: Graph): void {
   for (const b of g.blocks) {
-    const ops: Op[] = [];
-    for (const o of b.ops) {
+    // the block's ops are copied only once one changes
+    let ops: Op[] | null = null;
+    for (let j = 0; j < b.ops.length; j++) {
+      const o = b.ops[j] as Op;
       const type = o.attrs.type ?? "";
-      const zero = (v: Value): boolean =>
-        v.kind === "const" && (v.value === 0 || v.value === false || v.value === null || v.value === 0n) && !Object.is(v.value, -0);
-      const nonZero = o.args.filter((v) => !zero(v)).length;
-      if (o.op !== "newarray_init" || !o.result || arrayDef(p, type)?.mutable !== true || nonZero * 2 >= o.args.length) {
-        ops.push(o);
+      if (o.op !== "newarray_init" || !o.result || arrayDef(p, type)?.mutable !== true || nonZeros(o.args) * 2 >= o.args.length) {
+        ops?.push(o);
         continue;
       }
+      ops ??= b.ops.slice(0, j);
       const arr = o.result;
       ops.push({ op: "newarray", args: [constant(I32, o.args.length)], result: arr, attrs: o.attrs, ...(o.loc ? { loc: o.loc } : {}) });
       o.args.forEach((v, i) => {
-        if (!zero(v)) ops.push({ op: "setitem", args: [arr, constant(I32, i), v], result: null, attrs: { type } });
+        if (!isZero(v)) (ops as Op[]).push({ op: "setitem", args: [arr, constant(I32, i), v], result: null, attrs: { type } });
       });
     }
-    b.ops = ops;
+    if (ops) b.ops = ops;
   }
+}
+
+/** A constant zero of its type (0, false, null, 0n; not -0). */
+function isZero(v: Value): boolean {
+  return v.kind === "const" && (v.value === 0 || v.value === false || v.value === null || v.value === 0n) && !Object.is(v.value, -0);
+}
+
+function nonZeros(vs: readonly Value[]): number {
+  let n = 0;
+  for (const v of vs) if (!isZero(v)) n++;
+  return n;
 }
 
 /** Whether `simplify` looks at the definitions made by this op (through `byteValue` and `rewrite`). */
@@ -488,17 +600,13 @@ function lookedAt(name: string): boolean {
   return name === "int_add" || name === "int_sub" || name === "int_and" || name === "cast_bool_to_int" || name === "bool_not";
 }
 
+/** The names of the scalar ops (`isScalarOp`), as a set. */
+const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
+
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
 function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
   // only the definitions of the ops the patterns look at (other lookups find no pattern either)
-  const defs = new Map<Var, Op>();
-  for (const b of g.blocks) {
-    const ops = b.ops;
-    for (let j = 0; j < ops.length; j++) {
-      const o = ops[j] as Op;
-      if (o.result && lookedAt(o.op)) defs.set(o.result, o);
-    }
-  }
+  const defs = new Defs(g, lookedAt);
   const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
     return sub.size === 0 ? v : chase(sub, v);
@@ -514,20 +622,23 @@ function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
       if (sub.size > 0) for (let i = 0; i < o.args.length; i++) o.args[i] = chase(sub, o.args[i] as Value);
       if (o.op === "setitem" && arrayDef(p, o.attrs.type ?? "")?.item.kind === "u8") {
         // a byte store keeps the low 8 bits: masks of its value, and masks under a constant addition, go
-        const v = byteValue(o.args[2] as Value, defs, (op, args) => {
+        // (no closure here: one that captured the loop's variables would cost a context per op)
+        const bv = byteValue(o.args[2] as Value, defs);
+        let v: Value;
+        if ("op" in bv) {
           const t = newVar(I32, "v");
-          const n: Op = { op, args, result: t, attrs: {} };
+          const n: Op = { op: bv.op, args: bv.args, result: t, attrs: {} };
           kept ??= ops.slice(0, j);
           kept.push(n);
           defs.set(t, n);
-          return t;
-        });
+          v = t;
+        } else v = bv;
         if (v !== o.args[2]) {
           o.args[2] = v;
           changed = true;
         }
       }
-      const r = o.result && isScalarOp(o.op) ? rewrite(o, defs, pending) : null;
+      const r = o.result && SCALAR.has(o.op) ? rewrite(o, defs, pending) : null;
       if (r && o.result) {
         kept ??= ops.slice(0, j);
         for (const n of pending) {
@@ -574,8 +685,8 @@ function lowMask(v: Value | undefined): number | null {
   return m > 0 && (m & (m + 1)) === 0 ? m : null;
 }
 
-/** The value to store into a byte array instead of `v` (same low 8 bits), making ops with `make` if needed. */
-function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub", args: Value[]) => Var): Value {
+/** The value to store into a byte array instead of `v` (same low 8 bits), or the op to make for it. */
+function byteValue(v: Value, defs: Defs): Value | { op: "int_add" | "int_sub"; args: Value[] } {
   const d = v.kind === "var" ? defs.get(v) : undefined;
   if (!d) return v;
   const a = d.args[0];
@@ -585,7 +696,7 @@ function byteValue(v: Value, defs: Map<Var, Op>, make: (op: "int_add" | "int_sub
   if ((d.op === "int_add" || d.op === "int_sub") && b?.kind === "const") {
     const inner = a?.kind === "var" ? defs.get(a) : undefined;
     const im = inner?.op === "int_and" ? lowMask(inner.args[1]) : null;
-    if (inner && im !== null && im >= 255) return make(d.op, [inner.args[0] as Value, b]);
+    if (inner && im !== null && im >= 255) return { op: d.op, args: [inner.args[0] as Value, b] };
   }
   return v;
 }
@@ -608,12 +719,12 @@ function same(x: Value | undefined, y: Value | undefined): boolean {
 }
 
 /** The operand of `cast_bool_to_int` that defines `x`, if one does. */
-function boolOf(defs: Map<Var, Op>, x: Value | undefined): Value | undefined {
+function boolOf(defs: Defs, x: Value | undefined): Value | undefined {
   const d = x?.kind === "var" ? defs.get(x) : undefined;
   return d?.op === "cast_bool_to_int" ? d.args[0] : undefined;
 }
 
-function def(defs: Map<Var, Op>, x: Value | undefined): Op | undefined {
+function def(defs: Defs, x: Value | undefined): Op | undefined {
   return x?.kind === "var" ? defs.get(x) : undefined;
 }
 
@@ -623,7 +734,7 @@ function mk(o: Op, op: "int_add" | "int_sub" | "int_and", args: Value[]): Op {
 }
 
 /** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */
-function rewrite(o: Op, defs: Map<Var, Op>, pending: Op[]): Value | Op | null {
+function rewrite(o: Op, defs: Defs, pending: Op[]): Value | Op | null {
   const a = o.args[0];
   const b = o.args[1];
   if (allConst(o.args)) {
@@ -715,18 +826,15 @@ function rewrite(o: Op, defs: Map<Var, Op>, pending: Op[]): Value | Op | null {
 /** The number of links into each block. */
 function predCounts(g: Graph): Map<Block, number> {
   const n = new Map<Block, number>();
-  const add = (t: Block): void => {
-    n.set(t, (n.get(t) ?? 0) + 1);
-  };
   for (const b of g.blocks) {
     const e = b.exit;
-    if (e.kind === "jump") add(e.link.target);
+    if (e.kind === "jump") n.set(e.link.target, (n.get(e.link.target) ?? 0) + 1);
     else if (e.kind === "branch") {
-      add(e.ifTrue.target);
-      add(e.ifFalse.target);
+      n.set(e.ifTrue.target, (n.get(e.ifTrue.target) ?? 0) + 1);
+      n.set(e.ifFalse.target, (n.get(e.ifFalse.target) ?? 0) + 1);
     } else if (e.kind === "switch") {
-      for (const c of e.cases) add(c.link.target);
-      add(e.default.target);
+      for (const c of e.cases) n.set(c.link.target, (n.get(c.link.target) ?? 0) + 1);
+      n.set(e.default.target, (n.get(e.default.target) ?? 0) + 1);
     }
   }
   return n;
@@ -780,7 +888,17 @@ function threadForwarders(g: Graph): boolean {
       changed = true;
     }
   };
-  for (const b of g.blocks) for (const l of exitLinks(b.exit)) forward(l);
+  for (const b of g.blocks) {
+    const e = b.exit;
+    if (e.kind === "jump") forward(e.link);
+    else if (e.kind === "branch") {
+      forward(e.ifTrue);
+      forward(e.ifFalse);
+    } else if (e.kind === "switch") {
+      for (const c of e.cases) forward(c.link);
+      forward(e.default);
+    }
+  }
   return changed;
 }
 
@@ -796,22 +914,126 @@ function pure(name: Op["op"]): boolean {
   return r;
 }
 
-/** Remove block params nobody needs, then ops whose unused results can go. */
+/**
+ * Numbers for the variables a graph defines (block params and op results), from 0 to `size - 1`,
+ * or -1 for another variable: `id - lo` when their ids are nearly contiguous (as those the
+ * specializer makes for one graph are; ids are unique), else numbers given in a map.
+ */
+class VarNumbers {
+  readonly size: number;
+  private readonly lo: number;
+  private readonly map: Map<Var, number> | null = null;
+
+  constructor(blocks: readonly Block[]) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    let count = 0;
+    for (const b of blocks) {
+      const ps = b.params;
+      for (let i = 0; i < ps.length; i++) {
+        const id = (ps[i] as Var).id;
+        if (id < lo) lo = id;
+        if (id > hi) hi = id;
+      }
+      count += ps.length;
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const r = (ops[j] as Op).result;
+        if (r === null) continue;
+        count++;
+        if (r.id < lo) lo = r.id;
+        if (r.id > hi) hi = r.id;
+      }
+    }
+    this.lo = lo;
+    if (count === 0) this.size = 0;
+    else if (hi - lo < 4 * count + 1024) this.size = hi - lo + 1;
+    else {
+      const map = new Map<Var, number>();
+      for (const b of blocks) {
+        for (const v of b.params) if (!map.has(v)) map.set(v, map.size);
+        for (const o of b.ops) if (o.result && !map.has(o.result)) map.set(o.result, map.size);
+      }
+      this.map = map;
+      this.size = map.size;
+    }
+  }
+
+  of(v: Var): number {
+    if (this.map !== null) return this.map.get(v) ?? -1;
+    const i = v.id - this.lo;
+    return i >= 0 && i < this.size ? i : -1;
+  }
+}
+
+let opTable: (Op | undefined)[] = [];
+let blockTable: (Block | undefined)[] = [];
+
+/** A table of at least `n` ops, shared by the passes (none holds one while another runs); the first `n` are undefined. */
+function scratchOps(n: number): (Op | undefined)[] {
+  if (opTable.length < n) opTable = new Array(Math.max(n, 2 * opTable.length));
+  else opTable.fill(undefined, 0, n);
+  return opTable;
+}
+
+/** A table of at least `n` blocks, as `scratchOps`. */
+function scratchBlocks(n: number): (Block | undefined)[] {
+  if (blockTable.length < n) blockTable = new Array(Math.max(n, 2 * blockTable.length));
+  else blockTable.fill(undefined, 0, n);
+  return blockTable;
+}
+
+let ints = new Int32Array(1024);
+let bytes = new Uint8Array(1024);
+let stack = new Int32Array(1024);
+
+/** A stack of at least `n` ints, as `scratchInts` (another table). */
+function scratchStack(n: number): Int32Array {
+  if (stack.length < n) stack = new Int32Array(Math.max(n, 2 * stack.length));
+  return stack;
+}
+
+/** A table of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
+function scratchInts(n: number): Int32Array {
+  if (ints.length < n) ints = new Int32Array(Math.max(n, 2 * ints.length));
+  return ints;
+}
+
+/** A table of at least `n` bytes, shared by the passes (none holds one while another runs); the first `n` are 0. */
+function scratchBytes(n: number): Uint8Array {
+  if (bytes.length < n) bytes = new Uint8Array(Math.max(n, 2 * bytes.length));
+  else bytes.fill(0, 0, n);
+  return bytes;
+}
+
+/**
+ * Remove block params nobody needs, then ops whose unused results can go. Tables indexed by the
+ * variables' numbers (`VarNumbers`) say where each one comes from and whether it is needed.
+ */
 function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
-  const removable = (o: Op): boolean => o.result !== null && (pure(o.op) || safeOps.has(o));
-  // what each variable needs once it is needed: the operands of the removable op that defines it,
-  // the values passed to it along every link when it is a block parameter (SSA: one or the other)
   const blocks = g.blocks;
   const start = blocks[0];
-  const origin = new Map<Var, Op | Block>();
+  const num = new VarNumbers(blocks);
+  const n = num.size;
+  if (n === 0) return false; // nothing defined: no param or op result to remove
+  // what each variable needs once it is needed: the operands of the removable op that defines it,
+  // the values passed to it along every link when it is a block parameter (SSA: one or the other)
+  const originOp = scratchOps(n);
+  const originBlock = scratchBlocks(n);
+  const paramIndex = scratchInts(n);
   // the links into each block that has parameters
   const incoming = new Map<Block, Link[]>();
-  const needed = new Set<Var>();
-  const work: Var[] = [];
+  const needed = scratchBytes(n);
+  // variables needed whose own needs are not followed yet (each comes once: at most n)
+  const work = scratchStack(n);
+  let top = 0;
+  // variables the graph does not define have no origin: nothing follows from them
   const need = (v: Value): void => {
-    if (v.kind === "var" && !needed.has(v)) {
-      needed.add(v);
-      work.push(v);
+    if (v.kind !== "var") return;
+    const i = num.of(v);
+    if (i >= 0 && needed[i] === 0) {
+      needed[i] = 1;
+      work[top++] = i;
     }
   };
   const addLink = (l: Link): void => {
@@ -820,14 +1042,21 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     if (ls) ls.push(l);
     else incoming.set(l.target, [l]);
   };
+  for (const b of blocks) {
+    const ps = b.params;
+    for (let i = 0; i < ps.length; i++) {
+      const k = num.of(ps[i] as Var);
+      originBlock[k] = b;
+      paramIndex[k] = i;
+    }
+  }
   // start block params are the graph's params: always kept
   for (const v of start?.params ?? []) need(v);
   for (const b of blocks) {
-    for (const v of b.params) origin.set(v, b);
     const ops = b.ops;
     for (let j = 0; j < ops.length; j++) {
       const o = ops[j] as Op;
-      if (removable(o)) origin.set(o.result as Var, o);
+      if (o.result !== null && (pure(o.op) || safeOps.has(o))) originOp[num.of(o.result)] = o;
       else {
         const args = o.args;
         for (let i = 0; i < args.length; i++) need(args[i] as Value);
@@ -856,34 +1085,54 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
         break;
     }
   }
-  while (work.length > 0) {
-    const v = work.pop() as Var;
-    const d = origin.get(v);
-    if (d === undefined) continue;
-    if ("exit" in d) {
-      const ls = incoming.get(d);
-      if (ls) {
-        const i = d.params.indexOf(v);
-        for (const l of ls) need(l.args[i] as Value);
-      }
-    } else {
+  while (top > 0) {
+    const k = work[--top] as number;
+    const d = originOp[k];
+    if (d !== undefined) {
       const args = d.args;
       for (let i = 0; i < args.length; i++) need(args[i] as Value);
+      continue;
+    }
+    const b = originBlock[k];
+    const ls = b === undefined ? undefined : incoming.get(b);
+    if (ls) {
+      const i = paramIndex[k] as number;
+      for (const l of ls) need(l.args[i] as Value);
     }
   }
   let changed = false;
-  const gone = (o: Op): boolean => o.result !== null && !needed.has(o.result) && removable(o);
   for (const b of blocks) {
-    if (b !== start && b.params.some((v) => !needed.has(v))) {
-      changed = true;
-      const keep = b.params.map((v) => needed.has(v));
-      b.params = b.params.filter((_, i) => keep[i]);
-      for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+    const ps = b.params;
+    if (b !== start) {
+      let dropped = false;
+      for (let i = 0; i < ps.length; i++) if (needed[num.of(ps[i] as Var)] === 0) dropped = true;
+      if (dropped) {
+        changed = true;
+        const keep = ps.map((v) => needed[num.of(v)] === 1);
+        b.params = ps.filter((_, i) => keep[i]);
+        for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+      }
     }
-    if (b.ops.some(gone)) {
-      changed = true;
-      b.ops = b.ops.filter((o) => !gone(o));
+    // an op goes when its result is unneeded and it is the removable op that defines it
+    const ops = b.ops;
+    let kept: Op[] | null = null;
+    for (let j = 0; j < ops.length; j++) {
+      const o = ops[j] as Op;
+      const r = o.result;
+      if (r !== null) {
+        const k = num.of(r);
+        if (needed[k] === 0 && originOp[k] === o) {
+          kept ??= ops.slice(0, j);
+          changed = true;
+          continue;
+        }
+      }
+      kept?.push(o);
     }
+    if (kept) b.ops = kept;
   }
+  // the shared tables keep no ops or blocks of this graph alive
+  originOp.fill(undefined, 0, n);
+  originBlock.fill(undefined, 0, n);
   return changed;
 }

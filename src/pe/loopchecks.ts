@@ -14,33 +14,77 @@
 import type { Block, Const, Exit, Graph, Link, Op, Value, Var } from "../ir/graph.ts";
 import { exitLinks, reachableBlocks } from "../ir/graph.ts";
 import { newVar } from "../ir/builder.ts";
-import { dominators } from "../ir/dominators.ts";
 import { isPure } from "../ir/ops.ts";
 import { constKey } from "./abstract.ts";
-import { type Loop, naturalLoops } from "./loopitems.ts";
+import { DefSites, type Loop, LoopCache } from "./loops.ts";
 
 /** Ops a straight path may pass: heap reads and writes (unseen once a guest error ends the run). */
 const HEAP_OPS = new Set(["getitem", "setitem", "getfield", "setfield", "arraylen"]);
 
 /** Move the invariant checks of residual loops to pre-headers; true if any moved. */
-export function hoistLoopChecks(g: Graph): boolean {
+export function hoistLoopChecks(g: Graph, cache: LoopCache = new LoopCache()): boolean {
   let changed = false;
   // loops that overlap one changed in a pass wait for the next (their blocks changed)
   for (let n = 0; n < 8; n++) {
-    const blocks = reachableBlocks(g);
-    if (blocks.length === 0) break;
-    const { idom, rpo } = dominators(blocks[0]);
+    const start = g.blocks[0];
+    if (!start) break;
+    const { loops, rpo } = cache.of(start);
     const touched = new Set<Block>();
     const added: Block[] = [];
-    for (const loop of naturalLoops(rpo, idom)) {
-      if ([...loop.body].some((b) => touched.has(b))) continue;
-      if (hoistLoop(g, loop, rpo, added)) for (const b of loop.body) touched.add(b);
+    // made when first needed: the links into each block and where variables are defined (in the
+    // blocks of `rpo`, as they were before this pass changed anything: what a loop that overlaps
+    // no changed one sees of its own blocks is the same), and the labels in use
+    let incoming: Map<Block, Incoming[]> | null = null;
+    let sites: DefSites | null = null;
+    let used: Set<string> | null = null;
+    const labels = (): Set<string> => {
+      used ??= new Set(g.blocks.map((b) => b.label));
+      return used;
+    };
+    let waiting = false;
+    for (const loop of loops) {
+      if (overlaps(loop.body, touched)) {
+        waiting = true;
+        continue;
+      }
+      if (loop.header === start) continue; // as hoistLoop would find
+      incoming ??= incomingLinks(rpo);
+      sites ??= new DefSites(rpo);
+      if (hoistLoop(loop, incoming, sites, labels, added)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
     g.blocks = reachableBlocks(g);
     changed = true;
+    // a loop changed has nothing more to move (its walk stops where it stopped, past the checks
+    // that are now jumps), and one that did not overlap it saw its own blocks as they are: only
+    // the loops that waited are worth another look
+    if (!waiting) break;
   }
   return changed;
+}
+
+function overlaps(body: ReadonlySet<Block>, touched: ReadonlySet<Block>): boolean {
+  if (touched.size === 0) return false;
+  for (const b of body) if (touched.has(b)) return true;
+  return false;
+}
+
+/** A link into a block, and the block it leaves. */
+interface Incoming {
+  readonly from: Block;
+  readonly link: Link;
+}
+
+/** The links into each block from the blocks of `blocks`. */
+function incomingLinks(blocks: readonly Block[]): Map<Block, Incoming[]> {
+  const incoming = new Map<Block, Incoming[]>();
+  for (const from of blocks)
+    for (const link of exitLinks(from.exit)) {
+      const ls = incoming.get(link.target);
+      if (ls) ls.push({ from, link });
+      else incoming.set(link.target, [{ from, link }]);
+    }
+  return incoming;
 }
 
 /** The constant a block raises, if that is all it does (no params, no ops). */
@@ -58,30 +102,64 @@ interface Check {
   readonly go: Link;
 }
 
-function hoistLoop(g: Graph, loop: Loop, rpo: Block[], added: Block[]): boolean {
-  const { header: h, body } = loop;
-  if (h === g.blocks[0]) return false;
-  const inLoop = new Set<Var>();
-  const preds = new Map<Block, number>();
-  for (const b of body) {
-    for (const v of b.params) inLoop.add(v);
-    for (const o of b.ops) if (o.result) inLoop.add(o.result);
+/** A check on the header's straight path: the branch that `hoistLoop`'s walk would consider, before it asks whether its condition varies. */
+function raiseSide(e: Exit): { raise: Link; go: Link; err: Const; raisesIfTrue: boolean } | null {
+  if (e.kind !== "branch") return null;
+  const t = raisedConst(e.ifTrue.target);
+  const f = raisedConst(e.ifFalse.target);
+  const err = t ?? f;
+  if (err === null || (t !== null && f !== null)) return null;
+  return t !== null
+    ? { raise: e.ifTrue, go: e.ifFalse, err, raisesIfTrue: true }
+    : { raise: e.ifFalse, go: e.ifTrue, err, raisesIfTrue: false };
+}
+
+/**
+ * Whether the walk of `hoistLoop` from the header can meet a check at all: the same walk without
+ * the questions about values (those only end it sooner), so a loop with no check on its path is
+ * left before its variables are collected.
+ */
+function mayHaveCheck(h: Block, body: ReadonlySet<Block>, preds: (b: Block) => number): boolean {
+  for (let b = h; ; ) {
+    for (const o of b.ops) if (!isPure(o.op) && !HEAP_OPS.has(o.op)) return false;
+    const e = b.exit;
+    let next: Link;
+    if (e.kind === "jump") next = e.link;
+    else {
+      const c = raiseSide(e);
+      return c !== null && c.raise.args.length === 0;
+    }
+    const to = next.target;
+    if (to === h || !body.has(to) || preds(to) !== 1 || next.args.length > 0) return false;
+    b = to;
   }
+}
+
+function hoistLoop(
+  loop: Loop,
+  incoming: ReadonlyMap<Block, readonly Incoming[]>,
+  sites: DefSites,
+  labels: () => Set<string>,
+  added: Block[],
+): boolean {
+  const { header: h, body } = loop;
   const backLinks: Link[] = [];
   const entryLinks: Link[] = [];
-  for (const b of [...rpo, ...added]) {
-    for (const l of exitLinks(b.exit)) {
-      preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
-      if (l.target === h) (body.has(b) ? backLinks : entryLinks).push(l);
-      else if (body.has(l.target) && !body.has(b)) return false; // entered elsewhere than the header
-    }
-  }
+  for (const i of incoming.get(h) ?? []) (body.has(i.from) ? backLinks : entryLinks).push(i.link);
   if (entryLinks.length === 0) return false;
+  const preds = (b: Block): number => incoming.get(b)?.length ?? 0;
+  if (!mayHaveCheck(h, body, preds)) return false;
+  // entered elsewhere than the header
+  for (const x of body) if (x !== h) for (const i of incoming.get(x) ?? []) if (!body.has(i.from)) return false;
+  const inLoop = (v: Var): boolean => {
+    const b = sites.block(v);
+    return b !== undefined && body.has(b);
+  };
   const invariantParam = new Set<Var>(h.params.filter((v, i) => backLinks.every((l) => l.args[i] === v)));
   // values the same in every iteration: defined outside, header params passed back unchanged, and
   // pure ops of the path on such values (`chain`, in order: the pre-header computes them again)
   const inv = new Set<Var>();
-  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop.has(v) || invariantParam.has(v) || inv.has(v);
+  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop(v) || invariantParam.has(v) || inv.has(v);
   const chain: Op[] = [];
   const checks: Check[] = [];
   let staying: Const | null = null; // the error of the first check that stays
@@ -99,20 +177,18 @@ function hoistLoop(g: Graph, loop: Loop, rpo: Block[], added: Block[]): boolean 
     let next: Link;
     if (e.kind === "jump") next = e.link;
     else if (e.kind === "branch") {
-      const t = raisedConst(e.ifTrue.target);
-      const f = raisedConst(e.ifFalse.target);
-      const err = t ?? f;
-      if (err === null || (t !== null && f !== null)) break;
-      const raise = t !== null ? e.ifTrue : e.ifFalse;
-      next = t !== null ? e.ifFalse : e.ifTrue;
+      const c = raiseSide(e);
+      if (c === null) break;
+      const { raise, err } = c;
+      next = c.go;
       if (raise.args.length > 0) break;
       const sameError = staying === null || constKey(staying) === constKey(err);
       if (!sameError) break;
-      if (invariant(e.cond)) checks.push({ block: b, cond: e.cond, raisesIfTrue: t !== null, raise, go: next });
+      if (invariant(e.cond)) checks.push({ block: b, cond: e.cond, raisesIfTrue: c.raisesIfTrue, raise, go: next });
       else staying ??= err;
     } else break;
     const to = next.target;
-    if (to === h || !body.has(to) || preds.get(to) !== 1 || next.args.length > 0) break;
+    if (to === h || !body.has(to) || preds(to) !== 1 || next.args.length > 0) break;
     b = to;
   }
   if (checks.length === 0) return false;
@@ -124,8 +200,10 @@ function hoistLoop(g: Graph, loop: Loop, rpo: Block[], added: Block[]): boolean 
     return c;
   });
   const at = (v: Value): Value => (v.kind === "var" ? (map.get(v) ?? v) : v);
+  const used = labels();
   let label = `${h.label}.chk`;
-  for (let i = 0; g.blocks.some((x) => x.label === label) || added.some((x) => x.label === label); i++) label = `${h.label}.chk${i}`;
+  for (let i = 0; used.has(label); i++) label = `${h.label}.chk${i}`;
+  used.add(label);
   const pre: Block = { label, params, ops: [], exit: { kind: "jump", link: { target: h, args: params } } };
   for (const o of chain) {
     const r = newVar((o.result as Var).type, (o.result as Var).name);
@@ -137,6 +215,7 @@ function hoistLoop(g: Graph, loop: Loop, rpo: Block[], added: Block[]): boolean 
   let cur = pre;
   checks.forEach((c, k) => {
     const go: Block = { label: `${label}.${k}`, params: [], ops: [], exit: cur.exit };
+    used.add(go.label);
     const raise: Link = { target: c.raise.target, args: [] };
     const on: Link = { target: go, args: [] };
     cur.exit = c.raisesIfTrue

@@ -50,7 +50,7 @@ function closeLoop(p: Program, g: Graph, h: Block, defs: Map<Var, Op>): boolean 
   if ((cop.op === "int_ne") !== (back === e.ifTrue)) return false;
   const [ca, cb] = cop.args as [Value, Value];
   const m = intConst(cb) === 0 ? ca : intConst(ca) === 0 ? cb : null;
-  if (!m || m.kind !== "var") return false;
+  if (m?.kind !== "var") return false;
   // each parameter: unchanged, or stepped by a constant (masked or not)
   const steps: Step[] = [];
   for (let i = 0; i < h.params.length; i++) {

@@ -7,11 +7,11 @@
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
 import { arrayDef, exitLinks, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
-import { dominators, dominates } from "../ir/dominators.ts";
 import { isPure } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { I32, itemValueType } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
+import { DefSites, type Loop, LoopCache } from "./loops.ts";
 import { substituteIn } from "./substitute.ts";
 
 /** An item: an array value and an index `base + off` (base null: the constant `off`). */
@@ -36,45 +36,8 @@ function distinct(a: Place, b: Place): boolean {
   return a.type !== b.type || (sameValue(a.arr, b.arr) && a.base === b.base && a.off !== b.off);
 }
 
-export interface Loop {
-  readonly header: Block;
-  readonly body: Set<Block>;
-}
-
-/** Natural loops (one per header), smallest first. */
-export function naturalLoops(rpo: Block[], idom: Map<Block, Block>): Loop[] {
-  const preds = new Map<Block, Block[]>();
-  const num = new Map<Block, number>();
-  rpo.forEach((b, i) => {
-    num.set(b, i);
-    for (const l of exitLinks(b.exit)) {
-      const ps = preds.get(l.target);
-      if (ps) ps.push(b);
-      else preds.set(l.target, [b]);
-    }
-  });
-  const loops = new Map<Block, Set<Block>>();
-  for (const b of rpo) {
-    for (const l of exitLinks(b.exit)) {
-      const h = l.target;
-      // a back edge goes to a block that dominates its source (so comes earlier in reverse postorder)
-      if ((num.get(h) as number) > (num.get(b) as number) || !dominates(idom, h, b)) continue;
-      const body = loops.get(h) ?? new Set<Block>([h]);
-      loops.set(h, body);
-      const work = [b];
-      while (work.length > 0) {
-        const x = work.pop() as Block;
-        if (body.has(x)) continue;
-        body.add(x);
-        work.push(...(preds.get(x) ?? []));
-      }
-    }
-  }
-  return [...loops].map(([header, body]) => ({ header, body })).sort((a, b) => a.body.size - b.body.size);
-}
-
 /** Carry the items of residual loops in block parameters; true if any loop changed. */
-export function carryLoopItems(p: Program, g: Graph): boolean {
+export function carryLoopItems(p: Program, g: Graph, cache: LoopCache = new LoopCache()): boolean {
   if (!g.blocks.some(mayHead)) return false;
   let changed = false;
   // each pass transforms loops that do not overlap one transformed in it; the next pass sees the
@@ -82,7 +45,7 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
   for (let n = 0; n < 16; n++) {
     const start = g.blocks[0];
     if (!start) return changed;
-    const { idom, rpo } = dominators(start);
+    const { loops, rpo, num } = cache.of(start);
     const all = [...rpo];
     const sub = new Map<Var, Value>();
     const touched = new Set<Block>();
@@ -95,14 +58,18 @@ export function carryLoopItems(p: Program, g: Graph): boolean {
       return used;
     };
     let incoming: Map<Block, Incoming[]> | null = null;
-    for (const loop of naturalLoops(rpo, idom)) {
+    // where the variables of the blocks of `rpo` are defined: what a loop that overlaps no changed
+    // one asks about its own blocks' variables does not change as others do
+    let sites: DefSites | null = null;
+    for (const loop of loops) {
       if (overlaps(loop.body, touched)) continue;
       if (loop.header === g.blocks[0] || !mayHead(loop.header)) continue; // as transformLoop would find
       if (!incoming) {
         incoming = new Map();
         for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
       }
-      if (transformLoop(p, g, loop, rpo, all, incoming, labels, sub)) for (const b of loop.body) touched.add(b);
+      sites ??= new DefSites(rpo);
+      if (transformLoop(p, g, loop, num, all, incoming, sites, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;
     substituteIn(all, sub);
@@ -141,16 +108,17 @@ function mayHead(b: Block): boolean {
 
 /**
  * Carry the items of one loop; `all` (blocks, in reverse postorder before any change) gets the new
- * blocks, `incoming` (the links into each block from those of `all`) follows the changes, and
- * `labels` gives the labels in use.
+ * blocks, `incoming` (the links into each block from those of `all`) follows the changes, `sites`
+ * says where the variables of those blocks are defined, and `labels` gives the labels in use.
  */
 function transformLoop(
   p: Program,
   g: Graph,
   loop: Loop,
-  rpo: Block[],
+  num: ReadonlyMap<Block, number>,
   all: Block[],
   incoming: Map<Block, Incoming[]>,
+  sites: DefSites,
   labels: () => Set<string>,
   sub: Map<Var, Value>,
 ): boolean {
@@ -158,17 +126,10 @@ function transformLoop(
   if (h === g.blocks[0]) return false;
   // only items the header accesses before anything that may fail can be carried
   if (!mayHead(h)) return false;
-  const defs = new Map<Var, Op>();
-  const inLoop = new Set<Var>();
-  for (const b of body) {
-    for (const v of b.params) inLoop.add(v);
-    for (const o of b.ops) {
-      if (o.result) {
-        defs.set(o.result, o);
-        inLoop.add(o.result);
-      }
-    }
-  }
+  const inLoop = (v: Var): boolean => {
+    const b = sites.block(v);
+    return b !== undefined && body.has(b);
+  };
   const backLinks: Link[] = [];
   const entryLinks: Link[] = [];
   const backIn: Incoming[] = [];
@@ -183,14 +144,14 @@ function transformLoop(
   }
   // header params passed unchanged around the loop
   const invariantParam = new Set<Var>(h.params.filter((v, i) => backLinks.every((l) => l.args[i] === v)));
-  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop.has(v) || invariantParam.has(v);
+  const invariant = (v: Value): boolean => v.kind === "const" || !inLoop(v) || invariantParam.has(v);
   const place = (o: Op): Place | null => {
     const [arr, ix] = o.args;
     if (!arr || !ix || !invariant(arr) || arr.kind === "const") return null;
     let v: Value = ix;
     let off = 0;
     for (let depth = 0; depth < 8 && v.kind === "var"; depth++) {
-      const d = defs.get(v);
+      const d = inLoop(v) ? sites.op(v) : undefined;
       const c = d?.args[1];
       if (!d || (d.op !== "int_add" && d.op !== "int_sub") || c?.kind !== "const" || typeof c.value !== "number") break;
       off = (off + (d.op === "int_add" ? c.value : -c.value)) | 0;
@@ -290,7 +251,7 @@ function transformLoop(
   incoming.set(h, backIn);
   addIncoming(incoming, pre, preLink);
   // the value of each item at the start and end of every loop block, in reverse postorder
-  const loopBlocks = rpo.filter((b) => body.has(b));
+  const loopBlocks = [...body].sort((a, b) => (num.get(a) as number) - (num.get(b) as number));
   const linksTo = new Map<Block, Link[]>();
   for (const b of loopBlocks)
     for (const l of exitLinks(b.exit)) if (body.has(l.target)) linksTo.set(l.target, [...(linksTo.get(l.target) ?? []), l]);

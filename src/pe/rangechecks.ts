@@ -55,12 +55,15 @@ function i32Const(v: Value): number | null {
 
 /** Merge the check chains of `g`; true if anything changed. */
 export function mergeRangeChecks(g: Graph): boolean {
+  const blocks = g.blocks;
   const preds = new Map<Block, number>();
-  const links: Link[][] = [];
-  for (const b of g.blocks) {
-    const ls = exitLinks(b.exit);
-    links.push(ls);
-    for (const l of ls) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
+  for (let j = 0; j < blocks.length; j++) {
+    const e = (blocks[j] as Block).exit;
+    if (e.kind === "jump") preds.set(e.link.target, (preds.get(e.link.target) ?? 0) + 1);
+    else if (e.kind === "branch") {
+      preds.set(e.ifTrue.target, (preds.get(e.ifTrue.target) ?? 0) + 1);
+      preds.set(e.ifFalse.target, (preds.get(e.ifFalse.target) ?? 0) + 1);
+    } else if (e.kind === "switch") for (const l of exitLinks(e)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
   }
   // values as a root plus a constant offset (through int_add/int_sub of constants, and through
   // the parameters of blocks with one predecessor, which are their arguments)
@@ -79,17 +82,26 @@ export function mergeRangeChecks(g: Graph): boolean {
     }
     return x.kind === "var" ? (offsetOf.get(x) ?? { root: x, off: 0 }) : { root: x, off: 0 };
   };
-  for (let j = 0; j < g.blocks.length; j++) {
-    const b = g.blocks[j] as Block;
-    for (const l of links[j] as Link[]) {
-      const ps = l.target.params;
-      if (ps.length === 0 || preds.get(l.target) !== 1 || l.target === g.blocks[0]) continue;
-      for (let i = 0; i < ps.length; i++) {
-        const a = l.args[i];
-        if (a) alias.set(ps[i] as Var, a);
-      }
+  // the parameters of a block with one predecessor are the arguments of its one link
+  const aliasParams = (l: Link): void => {
+    const ps = l.target.params;
+    if (ps.length === 0 || preds.get(l.target) !== 1 || l.target === blocks[0]) return;
+    for (let i = 0; i < ps.length; i++) {
+      const a = l.args[i];
+      if (a) alias.set(ps[i] as Var, a);
     }
-    for (const o of b.ops) {
+  };
+  for (let j = 0; j < blocks.length; j++) {
+    const b = blocks[j] as Block;
+    const e = b.exit;
+    if (e.kind === "jump") aliasParams(e.link);
+    else if (e.kind === "branch") {
+      aliasParams(e.ifTrue);
+      aliasParams(e.ifFalse);
+    } else if (e.kind === "switch") for (const l of exitLinks(e)) aliasParams(l);
+    const ops = b.ops;
+    for (let k = 0; k < ops.length; k++) {
+      const o = ops[k] as Op;
       if (!o.result || (o.op !== "int_add" && o.op !== "int_sub")) continue;
       const a = o.args[0] as Value;
       const c = o.args[1] as Value;
