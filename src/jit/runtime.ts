@@ -55,6 +55,8 @@ export interface JitStats {
   bytes: number;
   /** Time spent specializing and compiling, ms. */
   compileMs: number;
+  /** Of compileMs: specializing (the specializer and its cleanup); the rest is the Wasm backend and V8. */
+  specializeMs: number;
   /** Guest instructions (distinct green states at merge points) specialized, summed over compilations. */
   guestInstructions: number;
   residualOps: number;
@@ -130,6 +132,7 @@ export class Jit {
     failures: 0,
     bytes: 0,
     compileMs: 0,
+    specializeMs: 0,
     guestInstructions: 0,
     residualOps: 0,
     bridges: 0,
@@ -278,7 +281,7 @@ export class Jit {
       for (const g of fresh) this.compiled.add(g.name);
       const t2 = performance.now();
       this.stats.compilations++;
-      this.count(lm.compiled.bytes.length, t2 - t0, r);
+      this.count(lm.compiled.bytes.length, t2 - t0, t1 - t0, r);
       if (this.opts.log) {
         const key = this.driver.greens.map((n, i) => `${n}=${describe(greens[i])}`).join(", ");
         this.opts.log(
@@ -413,7 +416,7 @@ export class Jit {
       this.resetCache();
       comp.bridges++;
       this.stats.bridges++;
-      this.count(lm.compiled.bytes.length, t2 - t0, b);
+      this.count(lm.compiled.bytes.length, t2 - t0, t1 - t0, b);
       this.opts.log?.(
         `; jit: bridge for ${what} (${exit.reason}: ${exit.detail}): ${lm.compiled.bytes.length} bytes of Wasm ` +
           `(${comp.name} linked again as ${name}), specialize ${(t1 - t0).toFixed(2)} ms, compile ${(t2 - t1).toFixed(2)} ms\n` +
@@ -427,10 +430,11 @@ export class Jit {
   }
 
   /** Add one compiled module (a compilation or a bridge) to the stats. */
-  private count(bytes: number, ms: number, r: Residual): void {
+  private count(bytes: number, ms: number, specializeMs: number, r: Residual): void {
     const s = this.stats;
     s.bytes += bytes;
     s.compileMs += ms;
+    s.specializeMs += specializeMs;
     for (const x of [r, ...r.callees]) {
       s.guestInstructions += x.stats.guestInstructions;
       s.residualOps += x.stats.ops;

@@ -41,6 +41,8 @@ export interface RunStats {
   failures?: number;
   guestInstructions?: number;
   compileMs?: number;
+  /** Of compileMs: specializing (the rest is the Wasm backend and V8). */
+  specializeMs?: number;
   wasmBytes?: number;
   residualOps?: number;
   /** Bridges compiled (exits of compiled code specialized after being taken often), and refused. */

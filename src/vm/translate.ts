@@ -93,6 +93,7 @@ export function runJit(ctx: ModeContext): RunStats {
           failures: s.failures,
           guestInstructions: s.guestInstructions,
           compileMs: s.compileMs,
+          specializeMs: s.specializeMs,
           wasmBytes: s.bytes,
           residualOps: s.residualOps,
           bridges: s.bridges,
