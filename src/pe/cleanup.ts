@@ -21,6 +21,7 @@ import { carryLoopItems } from "./loopitems.ts";
 import { LoopCache } from "./loops.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
 import { chase, substituteIn } from "./substitute.ts";
+import { VarNumbers } from "./varnumbers.ts";
 
 /** The passes `cleanup` runs; `reach` is `reachableBlocks` (dropping blocks and ordering them). */
 type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loads" | "checks" | "items" | "final";
@@ -912,58 +913,6 @@ function pure(name: Op["op"]): boolean {
     PURE.set(name, r);
   }
   return r;
-}
-
-/**
- * Numbers for the variables a graph defines (block params and op results), from 0 to `size - 1`,
- * or -1 for another variable: `id - lo` when their ids are nearly contiguous (as those the
- * specializer makes for one graph are; ids are unique), else numbers given in a map.
- */
-class VarNumbers {
-  readonly size: number;
-  private readonly lo: number;
-  private readonly map: Map<Var, number> | null = null;
-
-  constructor(blocks: readonly Block[]) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    let count = 0;
-    for (const b of blocks) {
-      const ps = b.params;
-      for (let i = 0; i < ps.length; i++) {
-        const id = (ps[i] as Var).id;
-        if (id < lo) lo = id;
-        if (id > hi) hi = id;
-      }
-      count += ps.length;
-      const ops = b.ops;
-      for (let j = 0; j < ops.length; j++) {
-        const r = (ops[j] as Op).result;
-        if (r === null) continue;
-        count++;
-        if (r.id < lo) lo = r.id;
-        if (r.id > hi) hi = r.id;
-      }
-    }
-    this.lo = lo;
-    if (count === 0) this.size = 0;
-    else if (hi - lo < 4 * count + 1024) this.size = hi - lo + 1;
-    else {
-      const map = new Map<Var, number>();
-      for (const b of blocks) {
-        for (const v of b.params) if (!map.has(v)) map.set(v, map.size);
-        for (const o of b.ops) if (o.result && !map.has(o.result)) map.set(o.result, map.size);
-      }
-      this.map = map;
-      this.size = map.size;
-    }
-  }
-
-  of(v: Var): number {
-    if (this.map !== null) return this.map.get(v) ?? -1;
-    const i = v.id - this.lo;
-    return i >= 0 && i < this.size ? i : -1;
-  }
 }
 
 let opTable: (Op | undefined)[] = [];

@@ -12,11 +12,11 @@
 // the header accesses before anything that may fail.
 
 import type { Block, Const, Exit, Graph, Link, Op, Value, Var } from "../ir/graph.ts";
-import { exitLinks, reachableBlocks } from "../ir/graph.ts";
+import { reachableBlocks } from "../ir/graph.ts";
 import { newVar } from "../ir/builder.ts";
 import { isPure } from "../ir/ops.ts";
 import { constKey } from "./abstract.ts";
-import { DefSites, type Loop, LoopCache } from "./loops.ts";
+import { DefSites, type Incoming, incomingLinks, type Loop, LoopCache, overlaps } from "./loops.ts";
 
 /** Ops a straight path may pass: heap reads and writes (unseen once a guest error ends the run). */
 const HEAP_OPS = new Set(["getitem", "setitem", "getfield", "setfield", "arraylen"]);
@@ -61,30 +61,6 @@ export function hoistLoopChecks(g: Graph, cache: LoopCache = new LoopCache()): b
     if (!waiting) break;
   }
   return changed;
-}
-
-function overlaps(body: ReadonlySet<Block>, touched: ReadonlySet<Block>): boolean {
-  if (touched.size === 0) return false;
-  for (const b of body) if (touched.has(b)) return true;
-  return false;
-}
-
-/** A link into a block, and the block it leaves. */
-interface Incoming {
-  readonly from: Block;
-  readonly link: Link;
-}
-
-/** The links into each block from the blocks of `blocks`. */
-function incomingLinks(blocks: readonly Block[]): Map<Block, Incoming[]> {
-  const incoming = new Map<Block, Incoming[]>();
-  for (const from of blocks)
-    for (const link of exitLinks(from.exit)) {
-      const ls = incoming.get(link.target);
-      if (ls) ls.push({ from, link });
-      else incoming.set(link.target, [{ from, link }]);
-    }
-  return incoming;
 }
 
 /** The constant a block raises, if that is all it does (no params, no ops). */

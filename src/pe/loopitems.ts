@@ -11,7 +11,7 @@ import { isPure } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { I32, itemValueType } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
-import { DefSites, type Loop, LoopCache } from "./loops.ts";
+import { addIncoming, DefSites, type Incoming, type Loop, LoopCache, overlaps } from "./loops.ts";
 import { substituteIn } from "./substitute.ts";
 
 /** An item: an array value and an index `base + off` (base null: the constant `off`). */
@@ -77,24 +77,6 @@ export function carryLoopItems(p: Program, g: Graph, cache: LoopCache = new Loop
     changed = true;
   }
   return changed;
-}
-
-function overlaps(body: ReadonlySet<Block>, touched: ReadonlySet<Block>): boolean {
-  if (touched.size === 0) return false;
-  for (const b of body) if (touched.has(b)) return true;
-  return false;
-}
-
-/** A link into a block, and the block it leaves. */
-interface Incoming {
-  readonly from: Block;
-  readonly link: Link;
-}
-
-function addIncoming(incoming: Map<Block, Incoming[]>, from: Block, link: Link): void {
-  const ls = incoming.get(link.target);
-  if (ls) ls.push({ from, link });
-  else incoming.set(link.target, [{ from, link }]);
 }
 
 /** Whether a block could be the header of a loop with carried items: its first op that is not pure accesses an item. */

@@ -2,9 +2,12 @@
 // blocks in reverse postorder, immediate dominators and loop bodies, computed on arrays indexed by
 // the blocks' reverse-postorder numbers. `LoopCache` keeps the last answer with the successors of
 // every block it saw, and gives it again while those are the same (loops depend on nothing else).
-// `DefSites` says where each variable is defined, for the loops' questions about their values.
+// `DefSites` says where each variable is defined, for the loops' questions about their values;
+// `incomingLinks` and `overlaps` serve both passes' rounds.
 
 import type { Block, Link, Op, Var } from "../ir/graph.ts";
+import { exitLinks } from "../ir/graph.ts";
+import { VarNumbers } from "./varnumbers.ts";
 
 export interface Loop {
   readonly header: Block;
@@ -188,80 +191,67 @@ export class LoopCache {
  * whether a value is its own without collecting its variables.
  */
 export class DefSites {
-  private readonly lo: number;
+  private readonly num: VarNumbers;
   private readonly blockAt: (Block | undefined)[];
   private readonly opAt: (Op | undefined)[];
-  private readonly blockOf: Map<Var, Block> | null = null;
-  private readonly opOf: Map<Var, Op> | null = null;
 
   constructor(blocks: readonly Block[]) {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    let count = 0;
+    const num = new VarNumbers(blocks);
+    this.num = num;
+    this.blockAt = new Array(num.size);
+    this.opAt = new Array(num.size);
     for (let k = 0; k < blocks.length; k++) {
       const b = blocks[k] as Block;
       const ps = b.params;
-      for (let i = 0; i < ps.length; i++) {
-        const id = (ps[i] as Var).id;
-        if (id < lo) lo = id;
-        if (id > hi) hi = id;
-      }
-      count += ps.length;
+      for (let i = 0; i < ps.length; i++) this.blockAt[num.of(ps[i] as Var)] = b;
       const ops = b.ops;
       for (let j = 0; j < ops.length; j++) {
-        const r = (ops[j] as Op).result;
-        if (r === null) continue;
-        count++;
-        if (r.id < lo) lo = r.id;
-        if (r.id > hi) hi = r.id;
-      }
-    }
-    const dense = count === 0 || hi - lo < 4 * count + 1024;
-    this.lo = count === 0 ? 0 : lo;
-    if (dense) {
-      const n = count === 0 ? 0 : hi - lo + 1;
-      this.blockAt = new Array(n);
-      this.opAt = new Array(n);
-      for (let k = 0; k < blocks.length; k++) {
-        const b = blocks[k] as Block;
-        const ps = b.params;
-        for (let i = 0; i < ps.length; i++) this.blockAt[(ps[i] as Var).id - lo] = b;
-        const ops = b.ops;
-        for (let j = 0; j < ops.length; j++) {
-          const o = ops[j] as Op;
-          if (o.result !== null) {
-            this.blockAt[o.result.id - lo] = b;
-            this.opAt[o.result.id - lo] = o;
-          }
+        const o = ops[j] as Op;
+        if (o.result !== null) {
+          const n = num.of(o.result);
+          this.blockAt[n] = b;
+          this.opAt[n] = o;
         }
-      }
-    } else {
-      this.blockAt = [];
-      this.opAt = [];
-      this.blockOf = new Map();
-      this.opOf = new Map();
-      for (const b of blocks) {
-        for (const v of b.params) this.blockOf.set(v, b);
-        for (const o of b.ops)
-          if (o.result !== null) {
-            this.blockOf.set(o.result, b);
-            this.opOf.set(o.result, o);
-          }
       }
     }
   }
 
   /** The block that defines `v`, if one of the blocks does. */
   block(v: Var): Block | undefined {
-    if (this.blockOf !== null) return this.blockOf.get(v);
-    const i = v.id - this.lo;
-    return i >= 0 && i < this.blockAt.length ? this.blockAt[i] : undefined;
+    const i = this.num.of(v);
+    return i >= 0 ? this.blockAt[i] : undefined;
   }
 
   /** The op that defines `v`, if an op of the blocks does. */
   op(v: Var): Op | undefined {
-    if (this.opOf !== null) return this.opOf.get(v);
-    const i = v.id - this.lo;
-    return i >= 0 && i < this.opAt.length ? this.opAt[i] : undefined;
+    const i = this.num.of(v);
+    return i >= 0 ? this.opAt[i] : undefined;
   }
+}
+
+/** Whether a loop's body has a block of `touched` (a loop that overlaps one a pass changed waits for the next round). */
+export function overlaps(body: ReadonlySet<Block>, touched: ReadonlySet<Block>): boolean {
+  if (touched.size === 0) return false;
+  for (const b of body) if (touched.has(b)) return true;
+  return false;
+}
+
+/** A link into a block, and the block it leaves. */
+export interface Incoming {
+  readonly from: Block;
+  readonly link: Link;
+}
+
+/** Record `link` (leaving `from`) among the links into its target. */
+export function addIncoming(incoming: Map<Block, Incoming[]>, from: Block, link: Link): void {
+  const ls = incoming.get(link.target);
+  if (ls) ls.push({ from, link });
+  else incoming.set(link.target, [{ from, link }]);
+}
+
+/** The links into each block from the blocks of `blocks`. */
+export function incomingLinks(blocks: readonly Block[]): Map<Block, Incoming[]> {
+  const incoming = new Map<Block, Incoming[]>();
+  for (const from of blocks) for (const link of exitLinks(from.exit)) addIncoming(incoming, from, link);
+  return incoming;
 }
