@@ -180,7 +180,7 @@ function hoistLoop(
   let label = `${h.label}.chk`;
   for (let i = 0; used.has(label); i++) label = `${h.label}.chk${i}`;
   used.add(label);
-  const pre: Block = { label, params, ops: [], exit: { kind: "jump", link: { target: h, args: params } } };
+  const pre: Block = { label, params, ops: [], exit: { kind: "jump", link: { target: h, args: [...params] } } };
   for (const o of chain) {
     const r = newVar((o.result as Var).type, (o.result as Var).name);
     map.set(o.result as Var, r);
