@@ -105,6 +105,14 @@ interface ExitSite {
   done: boolean;
 }
 
+/**
+ * The exit graphs of a residual's callees (the portal specialized for direct calls): exit sites
+ * that look for code like any exit, and are not bridged.
+ */
+function calleeExitGraphs(r: Residual): Set<string> {
+  return new Set(r.callees.flatMap((c) => c.exits.map((x) => x.graph)));
+}
+
 /** The host function compiled exit graphs call first, with their exit's id. */
 export const EXIT_HOST = "__jit_exit";
 
@@ -256,8 +264,7 @@ export class Jit {
       // Exit graphs count their exits (for bridges).
       const comp: Compilation = { name, residual: r, residuals: [r], entry: e, version: 0, bridges: 0, frozen: false };
       const exitOf = new Map(r.exits.map((x) => [x.graph, x.index]));
-      // the exits of callees (the portal specialized for direct calls) are not bridged
-      const calleeExits = new Set(r.callees.flatMap((c) => c.exits.map((x) => x.graph)));
+      const calleeExits = calleeExitGraphs(r);
       const fresh = [r.graph, ...r.support]
         .filter((g) => !this.compiled.has(g.name))
         .map((g) => {
@@ -403,7 +410,7 @@ export class Jit {
         }
       }
       // The bridge's continuation graphs not compiled yet.
-      const calleeExits = new Set(b.callees.flatMap((c) => c.exits.map((x) => x.graph)));
+      const calleeExits = calleeExitGraphs(b);
       for (const g of b.support)
         if (!this.compiled.has(g.name) && !rename.has(g.name)) graphs.push(copy(g, g.name, calleeExits.has(g.name) ? "exit" : "guest"));
       const t1 = performance.now();
