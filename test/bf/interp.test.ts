@@ -150,6 +150,14 @@ test("bf2c: one C statement per command; the compiled program matches the interp
     assert.equal(cc.status, 0, cc.stderr);
     const r = spawnSync(join(dir, "rev"), { input: "abc\n" });
     assert.equal(r.stdout.toString("latin1"), "\ncba");
+    // --count: the same output, and the commands and loop iterations on stderr (in "++[>+<-].":
+    // two '+', the '[' test, two iterations of five commands with the ']' test, and the '.')
+    writeFileSync(join(dir, "count.c"), bfToC("++[>+<-].", "count.b", true));
+    const cc2 = spawnSync("gcc", ["-O2", "-o", join(dir, "count"), join(dir, "count.c")], { encoding: "utf8" });
+    assert.equal(cc2.status, 0, cc2.stderr);
+    const r2 = spawnSync(join(dir, "count"), { encoding: "latin1" });
+    assert.equal(r2.stdout, "\0");
+    assert.equal(r2.stderr, "14 commands, 2 loop iterations\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
