@@ -150,14 +150,19 @@ test("bf2c: one C statement per command; the compiled program matches the interp
     assert.equal(cc.status, 0, cc.stderr);
     const r = spawnSync(join(dir, "rev"), { input: "abc\n" });
     assert.equal(r.stdout.toString("latin1"), "\ncba");
-    // --count: the same output, and the commands and loop iterations on stderr (in "++[>+<-].":
-    // two '+', the '[' test, two iterations of five commands with the ']' test, and the '.')
-    writeFileSync(join(dir, "count.c"), bfToC("++[>+<-].", "count.b", true));
-    const cc2 = spawnSync("gcc", ["-O2", "-o", join(dir, "count"), join(dir, "count.c")], { encoding: "utf8" });
+    // --count: the same output, and on stderr the commands (in "++[>+<-]>[>>]<.": two '+', the
+    // '[' test, two iterations of five commands with the ']' test, '>', a '[' test, one iteration
+    // of three, '<' and '.'),
+    // the loop iterations, the share in scanning loops and the loops, hottest first
+    writeFileSync(join(dir, "count.c"), bfToC("++[>+<-]>[>>]<.", "count.b", true));
+    const cc2 = spawnSync("gcc", ["-O2", "-Wall", "-o", join(dir, "count"), join(dir, "count.c")], { encoding: "utf8" });
     assert.equal(cc2.status, 0, cc2.stderr);
     const r2 = spawnSync(join(dir, "count"), { encoding: "latin1" });
     assert.equal(r2.stdout, "\0");
-    assert.equal(r2.stderr, "14 commands, 2 loop iterations\n");
+    assert.equal(
+      r2.stderr,
+      "20 commands, 3 loop iterations, 33.3% of them in pointer-scanning loops\n             2 iterations  1:3  [>+<-]\n             1 iterations  1:10  [>>]\n",
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
