@@ -14,7 +14,7 @@ import { allFields, arrayDef } from "../ir/graph.ts";
 import type { LLType } from "../ir/types.ts";
 import { itemValueType } from "../ir/types.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { constKey, resolve, sameConst, UNREAD } from "./abstract.ts";
+import { constKey, Env, resolve, sameConst, UNREAD } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { liveAtPoint } from "./normalize.ts";
 
@@ -433,7 +433,7 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
   const frames: SFrame[] = [];
   for (let i = 0; i < points.length; i++) {
     const pt = points[i] as FramePoint;
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     const want = sh.frames[i] as Shape[];
     const vars = pt.vars;
     for (let j = 0; j < vars.length; j++) env.set(vars[j] as Var, val(want[j] as Shape));

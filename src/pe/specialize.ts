@@ -13,12 +13,12 @@ import { allFields, arrayDef, findField, isSubStruct, structDef } from "../ir/gr
 import { constant, newVar } from "../ir/builder.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
-import { ScalarError, evalScalar, isScalarOp } from "../ir/ops.ts";
+import { SCALAR_OPS, ScalarError, evalScalar } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
 import { BOOL, I32, VOID, itemValueType, ref } from "../ir/types.ts";
 import type { Heap, HeapRef, LLValue } from "../llinterp/heap.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
+import { Env, UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { BindingTimes } from "./bta.ts";
 import { cleanup } from "./cleanup.ts";
@@ -419,7 +419,7 @@ class Specializer {
       fields: info.fields.map(() => UNREAD),
       arrays: info.arrays.map((a) => new Array<Slot>(a.len).fill(UNREAD)),
     }));
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     for (const pv of mb.params) {
       const k = mop.args.indexOf(pv);
       if (k < 0)
@@ -968,7 +968,7 @@ class Specializer {
       args[i] = a;
       if (a.k !== "const") consts = false;
     }
-    if (isScalarOp(o.op)) {
+    if (SCALAR.has(o.op)) {
       if (consts) {
         try {
           const xs: (number | bigint | boolean)[] = new Array(n);
@@ -1341,7 +1341,7 @@ class Specializer {
     const mask = o.args.map((a) => a.kind === "const" || !f.ctx.red.has(a));
     const ctx = this.bt.contextFor(g, mask);
     const start = ctx.ng.graph.blocks[0] as Block;
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     start.params.forEach((pv, i) => {
       env.set(pv, args[i] as Abs);
     });
@@ -1398,7 +1398,7 @@ class Specializer {
     const ctx = this.bt.portalEntryContext(mask);
     if (!ctx) return null;
     const start = ctx.ng.graph.blocks[0] as Block;
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     start.params.forEach((pv, i) => {
       env.set(pv, args[i] as Abs);
     });
@@ -1456,7 +1456,7 @@ class Specializer {
   // ---- block exits -----------------------------------------------------------------------------
 
   private bind(f: SFrame, l: Link): void {
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     const ps = l.target.params;
     for (let i = 0; i < ps.length; i++) env.set(ps[i] as Var, this.val(f, l.args[i] as Value));
     f.block = l.target;
@@ -1563,6 +1563,9 @@ class Specializer {
 }
 
 const btCache = new WeakMap<Graph, BindingTimes>();
+
+/** The names of the scalar ops (`isScalarOp`), as a set: looked up once per op evaluated. */
+const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
 
 /**
  * The binding-time analysis of a portal, made once per portal graph and driver: it is reused
