@@ -662,7 +662,8 @@ class Specializer {
 
   private emit(op: Op["op"], args: Value[], attrs: Op["attrs"], type: LLType, loc?: SourceLoc, safe = false, name = "v"): Var | null {
     const result = type.kind === "void" ? null : newVar(type, name);
-    const o: Op = { op, args, result, attrs, ...(loc ? { loc } : {}) };
+    // (a spread of `{ loc }` would copy through a temporary object for every op)
+    const o: Op = loc ? { op, args, result, attrs, loc } : { op, args, result, attrs };
     this.cur.ops.push(o);
     if (safe) this.safeOps.add(o);
     this.emitted++;
