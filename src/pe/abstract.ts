@@ -63,8 +63,64 @@ export interface SFrame {
   readonly ctx: BTContext;
   block: Block;
   op: number;
-  env: Map<Var, Abs>;
+  env: Env;
 }
+
+/**
+ * The variables of a frame and their abstract values. A block's are few (its parameters and the
+ * results of its ops so far): they live in one array, variables and values alternating, searched
+ * from the last one made; past `ENV_LINEAR` variables, in a map. Cheaper to make and to read
+ * than a map for the handful most blocks have.
+ */
+export class Env {
+  private kv: (Var | Abs)[] = [];
+  private map: Map<Var, Abs> | null = null;
+
+  get(v: Var): Abs | undefined {
+    const m = this.map;
+    if (m !== null) return m.get(v);
+    const kv = this.kv;
+    for (let i = kv.length - 2; i >= 0; i -= 2) if (kv[i] === v) return kv[i + 1] as Abs;
+    return undefined;
+  }
+
+  set(v: Var, a: Abs): void {
+    const m = this.map;
+    if (m !== null) {
+      m.set(v, a);
+      return;
+    }
+    const kv = this.kv;
+    for (let i = kv.length - 2; i >= 0; i -= 2)
+      if (kv[i] === v) {
+        kv[i + 1] = a;
+        return;
+      }
+    if (kv.length < 2 * ENV_LINEAR) {
+      kv.push(v, a);
+      return;
+    }
+    const mm = new Map<Var, Abs>();
+    for (let i = 0; i < kv.length; i += 2) mm.set(kv[i] as Var, kv[i + 1] as Abs);
+    mm.set(v, a);
+    this.map = mm;
+    this.kv = [];
+  }
+
+  /** Each variable and its value, in the order they were first set. */
+  forEach(fn: (a: Abs, v: Var) => void): void {
+    const m = this.map;
+    if (m !== null) {
+      m.forEach(fn);
+      return;
+    }
+    const kv = this.kv;
+    for (let i = 0; i < kv.length; i += 2) fn(kv[i + 1] as Abs, kv[i] as Var);
+  }
+}
+
+/** Variables an `Env` keeps in its array before it moves them to a map. */
+const ENV_LINEAR = 32;
 
 export interface State {
   frames: SFrame[];
@@ -120,8 +176,10 @@ export function forkState(s: State): State {
     for (const arr of f.arrays) for (let i = 0; i < arr.length; i++) arr[i] = slot(arr[i] as Slot);
   }
   const frames = s.frames.map((f) => {
-    const env = new Map<Var, Abs>();
-    for (const [k, v] of f.env) env.set(k, abs(v));
+    const env = new Env();
+    f.env.forEach((v, k) => {
+      env.set(k, abs(v));
+    });
     return { ctx: f.ctx, block: f.block, op: f.op, env };
   });
   return { frames, vables, known: new Map(s.known) };

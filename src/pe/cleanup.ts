@@ -731,7 +731,7 @@ function def(defs: Defs, x: Value | undefined): Op | undefined {
 
 /** An op computing `o`'s result in another way. */
 function mk(o: Op, op: "int_add" | "int_sub" | "int_and", args: Value[]): Op {
-  return { op, args, result: o.result, attrs: {}, ...(o.loc ? { loc: o.loc } : {}) };
+  return o.loc ? { op, args, result: o.result, attrs: {}, loc: o.loc } : { op, args, result: o.result, attrs: {} };
 }
 
 /** A replacement for scalar op `o`: a value (the op goes away) or a simpler op with the same result. */

@@ -5,7 +5,7 @@
 
 import type { Graph, Op, Program, Var } from "../ir/graph.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { UNREAD, constAbs, redAbs, resolve } from "./abstract.ts";
+import { Env, UNREAD, constAbs, redAbs, resolve } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { PEError, opPlace } from "./errors.ts";
 import { liveAtPoint } from "./normalize.ts";
@@ -182,7 +182,7 @@ export function stateFromExit(
     const ctx = context(g, i, i === 0 ? null : (frames[i - 1] as SFrame));
     const block = ctx.ng.byLabel.get(fr.block);
     if (!block) throw new PEError(`bridge: graph '${fr.graph}' has no block '${fr.block}'`);
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     liveAtPoint(block, fr.op).forEach((v, k) => {
       const rv = fr.values[k] as ResumeValue;
       if (rv.k !== "result") env.set(v, absOf(rv));

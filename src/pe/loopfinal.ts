@@ -22,8 +22,24 @@ type Step = { readonly kind: "same" } | { readonly kind: "step"; readonly c: num
 export function closeCountedLoops(p: Program, g: Graph): boolean {
   const defs = new Map<Var, Op>();
   for (const b of g.blocks) for (const o of b.ops) if (o.result) defs.set(o.result, o);
+  // the links into each block, gathered once (on the first loop that gets that far): closing a
+  // loop retargets only the links into its own header, which is not looked at again
+  let incoming: Map<Block, Link[]> | null = null;
+  const linksInto = (h: Block): readonly Link[] => {
+    if (incoming === null) {
+      const m = new Map<Block, Link[]>();
+      for (const b of g.blocks)
+        for (const l of exitLinks(b.exit)) {
+          const ls = m.get(l.target);
+          if (ls) ls.push(l);
+          else m.set(l.target, [l]);
+        }
+      incoming = m;
+    }
+    return incoming.get(h) ?? [];
+  };
   let changed = false;
-  for (const h of [...g.blocks]) if (closeLoop(p, g, h, defs)) changed = true;
+  for (const h of [...g.blocks]) if (closeLoop(p, g, h, defs, linksInto)) changed = true;
   return changed;
 }
 
@@ -36,7 +52,7 @@ function isLowMask(m: number | null): m is number {
   return m !== null && m > 0 && (m & (m + 1)) === 0;
 }
 
-function closeLoop(p: Program, g: Graph, h: Block, defs: Map<Var, Op>): boolean {
+function closeLoop(p: Program, g: Graph, h: Block, defs: Map<Var, Op>, linksInto: (h: Block) => readonly Link[]): boolean {
   const e = h.exit;
   if (e.kind !== "branch") return false;
   const back = e.ifTrue.target === h ? e.ifTrue : e.ifFalse.target === h ? e.ifFalse : null;
@@ -81,8 +97,7 @@ function closeLoop(p: Program, g: Graph, h: Block, defs: Map<Var, Op>): boolean 
   if (k < 0 || !counter || counter.kind !== "step" || counter.mask === null || (counter.c !== 1 && counter.c !== -1)) return false;
   // the entry links: a masked parameter must enter within its mask (its first value is then
   // what the closed form gives for zero steps)
-  const entries: Link[] = [];
-  for (const b of g.blocks) for (const l of exitLinks(b.exit)) if (l.target === h && l !== back) entries.push(l);
+  const entries = linksInto(h).filter((l) => l !== back);
   if (entries.length === 0) return false;
   for (const l of entries)
     for (let i = 0; i < steps.length; i++) {

@@ -14,7 +14,7 @@ import { allFields, arrayDef } from "../ir/graph.ts";
 import type { LLType } from "../ir/types.ts";
 import { itemValueType } from "../ir/types.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { constKey, resolve, sameConst, UNREAD } from "./abstract.ts";
+import { constKey, Env, resolve, sameConst, UNREAD } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { liveAtPoint } from "./normalize.ts";
 
@@ -55,7 +55,12 @@ export function framePoints(s: State): FramePoint[] {
 }
 
 export function pointKey(points: readonly FramePoint[]): string {
-  return points.map((p) => `${p.ctx.ng.name}:${p.block.label}:${p.op}`).join("/");
+  let out = "";
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i] as FramePoint;
+    out += i === 0 ? `${p.ctx.ng.name}:${p.block.label}:${p.op}` : `/${p.ctx.ng.name}:${p.block.label}:${p.op}`;
+  }
+  return out;
 }
 
 /** Field or item types of a virtual object's values. */
@@ -68,15 +73,22 @@ function valTypes(p: Program, o: { kind: "struct" | "array"; type: string }, n: 
 
 /** The prefix of a key: frame points and the kept constants. */
 export function prefixKey(s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean): string {
-  const parts = [pointKey(points)];
-  points.forEach((pt, i) => {
+  return prefixKeyFrom(pointKey(points), s, points, keep);
+}
+
+/** `prefixKey` given the points' key (`pointKey(points)`). */
+export function prefixKeyFrom(pk: string, s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean): string {
+  let out = pk;
+  for (let i = 0; i < points.length; i++) {
     const env = (s.frames[i] as SFrame).env;
-    pt.vars.forEach((v, k) => {
+    const vars = (points[i] as FramePoint).vars;
+    for (let k = 0; k < vars.length; k++) {
+      const v = vars[k] as Var;
       const a = resolve(env.get(v) as Abs);
-      if (a.k === "const" && keep(i, v)) parts.push(`${i}.${k}=${constKey(a.c)}`);
-    });
-  });
-  return parts.join("|");
+      if (a.k === "const" && keep(i, v)) out += `|${i}.${k}=${constKey(a.c)}`;
+    }
+  }
+  return out;
 }
 
 /**
@@ -90,7 +102,8 @@ export function generalize(
   keep: (frame: number, v: Var) => boolean,
   exact: boolean,
 ): StateShape {
-  const ids = new Map<VObj, number>();
+  // made on the first virtual object (most states have none)
+  let ids: Map<VObj, number> | null = null;
   let next = 0;
   const val = (a0: Abs, type: LLType): Shape => {
     const a = resolve(a0);
@@ -104,6 +117,7 @@ export function generalize(
       case "varr":
         return { t: "varr", idx: a.f.info.idx, a: a.a };
       case "virt": {
+        ids ??= new Map();
         const seen = ids.get(a.o);
         if (seen !== undefined) return { t: "same", id: seen };
         const id = next++;
@@ -135,7 +149,7 @@ const UNREAD_SHAPE: SlotShape = { s: "u" };
  * state is looked up by among the versions of a shared block.
  */
 export function shapeKey(s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean, exact: boolean): string {
-  const ids = new Map<VObj, number>();
+  let ids: Map<VObj, number> | null = null;
   let next = 0;
   const val = (a0: Abs): string => {
     const a = resolve(a0);
@@ -149,6 +163,7 @@ export function shapeKey(s: State, points: readonly FramePoint[], keep: (frame: 
       case "varr":
         return `F${a.f.info.idx}.${a.a}`;
       case "virt": {
+        ids ??= new Map();
         const seen = ids.get(a.o);
         if (seen !== undefined) return `^${seen}`;
         ids.set(a.o, next++);
@@ -245,12 +260,14 @@ export interface FitPlan {
 
 /** Plan how state `s` enters a block of shape `sh`, or null if it cannot. */
 export function fit(s: State, points: readonly FramePoint[], sh: StateShape): FitPlan | null {
-  const role = new Map<VObj, number | "red">();
-  const byId = new Map<number, VObj>();
+  // made on the first virtual object (most states have none)
+  let role: Map<VObj, number | "red"> | null = null;
+  let byId: Map<number, VObj> | null = null;
   const flushes: SlotRef[] = [];
   const reads: SlotRef[] = [];
   const args: ArgPlan[] = [];
   const makeRed = (o: VObj): boolean => {
+    role ??= new Map();
     const r = role.get(o);
     if (r === "red") return true;
     if (r !== undefined) return false;
@@ -276,9 +293,11 @@ export function fit(s: State, points: readonly FramePoint[], sh: StateShape): Fi
       case "varr":
         return a.k === "varr" && a.f.info.idx === x.idx && a.a === x.a;
       case "same":
-        return a.k === "virt" && role.get(a.o) === x.id;
+        return a.k === "virt" && role?.get(a.o) === x.id;
       case "virt": {
         if (a.k !== "virt" || a.o.kind !== x.kind || a.o.type !== x.type || a.o.vals.length !== x.vals.length) return false;
+        role ??= new Map();
+        byId ??= new Map();
         if (role.has(a.o) || byId.has(x.id)) return false;
         role.set(a.o, x.id);
         byId.set(x.id, a.o);
@@ -381,7 +400,8 @@ export function join(p: Program, points: readonly FramePoint[], infos: readonly 
 /** The state at the start of a block of shape `sh` whose parameters are `params` (leaves in walk order). */
 export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: readonly VFrameInfo[], params: readonly Var[]): State {
   let k = 0;
-  const objs = new Map<number, VObj>();
+  // made on the first virtual object (most shapes have none)
+  let objs: Map<number, VObj> | null = null;
   const vables: VFrame[] = infos.map((info) => ({ info, fields: [], arrays: [] }));
   const val = (x: Shape): Abs => {
     switch (x.t) {
@@ -394,9 +414,10 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
       case "varr":
         return { k: "varr", f: vables[x.idx] as VFrame, a: x.a };
       case "same":
-        return { k: "virt", o: objs.get(x.id) as VObj };
+        return { k: "virt", o: objs?.get(x.id) as VObj };
       case "virt": {
         const o: VObj = { kind: x.kind, type: x.type, vals: [], mat: null };
+        objs ??= new Map();
         objs.set(x.id, o);
         for (const c of x.vals) o.vals.push(val(c));
         return { k: "virt", o };
@@ -409,12 +430,14 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
     for (const sl of w.fields) f.fields.push(slot(sl));
     for (const arr of w.arrays) f.arrays.push(arr.map(slot));
   });
-  const frames: SFrame[] = points.map((pt, i) => {
-    const env = new Map<Var, Abs>();
-    pt.vars.forEach((v, j) => {
-      env.set(v, val((sh.frames[i] as Shape[])[j] as Shape));
-    });
-    return { ctx: pt.ctx, block: pt.block, op: pt.op, env };
-  });
+  const frames: SFrame[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const pt = points[i] as FramePoint;
+    const env = new Env();
+    const want = sh.frames[i] as Shape[];
+    const vars = pt.vars;
+    for (let j = 0; j < vars.length; j++) env.set(vars[j] as Var, val(want[j] as Shape));
+    frames.push({ ctx: pt.ctx, block: pt.block, op: pt.op, env });
+  }
   return { frames, vables, known: new Map() };
 }

@@ -13,12 +13,12 @@ import { allFields, arrayDef, findField, isSubStruct, structDef } from "../ir/gr
 import { constant, newVar } from "../ir/builder.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
-import { ScalarError, evalScalar, isScalarOp } from "../ir/ops.ts";
+import { SCALAR_OPS, ScalarError, evalScalar } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
 import { BOOL, I32, VOID, itemValueType, ref } from "../ir/types.ts";
 import type { Heap, HeapRef, LLValue } from "../llinterp/heap.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
+import { Env, UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { BindingTimes } from "./bta.ts";
 import { cleanup } from "./cleanup.ts";
@@ -28,7 +28,20 @@ import { exitFromState, stateFromExit } from "./exitstate.ts";
 import type { ExitInfo, ExitReason } from "./resume.ts";
 import { buildExitGraph, freshGraphName } from "./resume.ts";
 import type { FitPlan, FramePoint, SlotRef, StateShape } from "./shape.ts";
-import { fit, framePoints, generalize, join, keyVars, leafTypes, pointKey, prefixKey, rebuild, shapeKey, shapeString } from "./shape.ts";
+import {
+  fit,
+  framePoints,
+  generalize,
+  join,
+  keyVars,
+  leafTypes,
+  pointKey,
+  prefixKey,
+  prefixKeyFrom,
+  rebuild,
+  shapeKey,
+  shapeString,
+} from "./shape.ts";
 
 /** Where a promote asks for the values to specialize on. */
 export interface PromoteSite {
@@ -139,7 +152,8 @@ interface Item {
 }
 
 interface Version {
-  readonly str: string;
+  /** The shape's key (`shapeString(shape)`), made when a state is first looked up among several versions. */
+  str: string | null;
   readonly shape: StateShape;
   readonly block: Block;
 }
@@ -405,7 +419,7 @@ class Specializer {
       fields: info.fields.map(() => UNREAD),
       arrays: info.arrays.map((a) => new Array<Slot>(a.len).fill(UNREAD)),
     }));
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     for (const pv of mb.params) {
       const k = mop.args.indexOf(pv);
       if (k < 0)
@@ -503,8 +517,10 @@ class Specializer {
         }
       }
     }
+    // the merge point's green values as a key (computed once here)
+    let gk: string | null = null;
     if (isMerge) {
-      const gk = this.greensKey(f, f.block.ops[0] as Op);
+      gk = this.greensKey(f, f.block.ops[0] as Op);
       if (!first && gk !== null && gk !== this.entryGreens && !this.mergeGreens.has(gk) && this.opts.stopAt && !this.isCallee) {
         if (this.opts.stopAt(this.greenValues(f, f.block.ops[0] as Op))) {
           this.exitHere(s, "merge", "a green state with code of its own");
@@ -534,12 +550,13 @@ class Specializer {
     const keep = (fi: number, v: Var): boolean => (fi < last ? true : !generalizeAll && !topCtx.red.has(v));
     // Constants of red values stay in the shape (and fold further) except at guest loop headers
     // (marked by can_enter_jit) and at loop headers of the interpreter's own graphs.
-    const exact = isMerge && !this.loopHeads.has(this.greensKey(f, f.block.ops[0] as Op));
-    const prefix = prefixKey(s, points, keep);
+    const exact = isMerge && !this.loopHeads.has(gk);
+    const prefix = prefixKeyFrom(pk, s, points, keep);
     const list = this.versions.get(prefix) ?? [];
     const maxVersions = this.opts.maxVersions ?? 4;
-    const str = shapeKey(s, points, keep, exact);
-    const same = list.find((v) => v.str === str);
+    // the first version of a key needs no key of its shape until another state looks for one
+    const str = list.length > 0 ? shapeKey(s, points, keep, exact) : null;
+    const same = str === null ? undefined : list.find((v) => (v.str ??= shapeString(v.shape)) === str);
     if (same) {
       const plan = fit(s, points, same.shape);
       if (plan) {
@@ -580,7 +597,7 @@ class Specializer {
     const params = leafTypes(shape).map((t, i) => newVar(t, `x${i}`));
     const block = this.newBlock(params);
     this.applyFit(plan, block);
-    list.push({ str: shape === shape0 ? str : shapeString(shape), shape, block });
+    list.push({ str: shape === shape0 ? str : null, shape, block });
     this.versions.set(prefix, list);
     this.pointCounts.set(pk, (this.pointCounts.get(pk) ?? 0) + 1);
     if (isMerge) this.mergeKeys.add(prefix);
@@ -625,9 +642,13 @@ class Specializer {
 
   private applyFit(plan: FitPlan, target: Block): void {
     for (const r of plan.flushes) this.writeSlot(r);
-    const reads = new Map<SlotRef, Var>();
-    for (const r of plan.reads) reads.set(r, this.readSlot(r));
-    const args = plan.args.map((a) => (a.kind === "read" ? (reads.get(a.slot) as Var) : this.rv(a.a, new Set())));
+    const reads = plan.reads.length > 0 ? new Map<SlotRef, Var>() : null;
+    for (const r of plan.reads) reads?.set(r, this.readSlot(r));
+    const args: Value[] = new Array(plan.args.length);
+    for (let i = 0; i < args.length; i++) {
+      const a = plan.args[i] as FitPlan["args"][number];
+      args[i] = a.kind === "read" ? (reads?.get(a.slot) as Var) : this.rv(a.a, null);
+    }
     this.close({ kind: "jump", link: { target, args } });
   }
 
@@ -641,7 +662,8 @@ class Specializer {
 
   private emit(op: Op["op"], args: Value[], attrs: Op["attrs"], type: LLType, loc?: SourceLoc, safe = false, name = "v"): Var | null {
     const result = type.kind === "void" ? null : newVar(type, name);
-    const o: Op = { op, args, result, attrs, ...(loc ? { loc } : {}) };
+    // (a spread of `{ loc }` would copy through a temporary object for every op)
+    const o: Op = loc ? { op, args, result, attrs, loc } : { op, args, result, attrs };
     this.cur.ops.push(o);
     if (safe) this.safeOps.add(o);
     this.emitted++;
@@ -667,8 +689,11 @@ class Specializer {
     if (!this.warnings.includes(msg)) this.warnings.push(msg);
   }
 
-  /** The residual value of an abstract value: virtuals are materialized, shadowed frames are used by reference (added to `touched`). */
-  private rv(a0: Abs, touched: Set<VFrame>): Value {
+  /**
+   * The residual value of an abstract value: virtuals are materialized, shadowed frames are used by
+   * reference (added to `touched`; null when the caller does not need to know).
+   */
+  private rv(a0: Abs, touched: Set<VFrame> | null): Value {
     const a = resolve(a0);
     switch (a.k) {
       case "const":
@@ -678,15 +703,15 @@ class Specializer {
       case "virt":
         return this.materialize(a.o, touched);
       case "vable":
-        touched.add(a.f);
+        touched?.add(a.f);
         return a.f.info.ptr;
       case "varr":
-        touched.add(a.f);
+        touched?.add(a.f);
         return (a.f.info.arrays[a.a] as { ref: Var }).ref;
     }
   }
 
-  private materialize(o: VObj, touched: Set<VFrame>): Var {
+  private materialize(o: VObj, touched: Set<VFrame> | null): Var {
     const fix: { o: VObj; i: number; t: VObj }[] = [];
     const r = this.mat(o, touched, fix, new Set());
     for (const x of fix) {
@@ -702,7 +727,7 @@ class Specializer {
     return r;
   }
 
-  private mat(o: VObj, touched: Set<VFrame>, fix: { o: VObj; i: number; t: VObj }[], busy: Set<VObj>): Var {
+  private mat(o: VObj, touched: Set<VFrame> | null, fix: { o: VObj; i: number; t: VObj }[], busy: Set<VObj>): Var {
     if (o.mat) return o.mat;
     busy.add(o);
     const types = o.kind === "struct" ? allFields(this.p, o.type).map((f) => f.type) : o.vals.map(() => this.itemType(o.type));
@@ -769,8 +794,7 @@ class Specializer {
     const sl = this.slotOf(r);
     if (sl.s !== "d") return;
     const info = r.f.info;
-    const touched = new Set<VFrame>();
-    const v = this.rv(sl.v, touched);
+    const v = this.rv(sl.v, null);
     if (r.arr < 0) {
       const fname = (info.fields[r.i] as { name: string }).name;
       this.emit("setfield", [info.ptr, v], { type: info.struct, field: fname }, VOID);
@@ -797,12 +821,22 @@ class Specializer {
 
   /** Emit an op on residual values; frames passed to it are written back before and forgotten after. */
   private residual(f: SFrame, o: Op, args: Abs[], attrs: Op["attrs"] = o.attrs, opName: Op["op"] = o.op): Abs | null {
-    const touched = new Set<VFrame>();
-    const vals = args.map((a) => this.rv(a, touched));
-    for (const t of touched) this.flush(t);
+    // constants and red values need no work (nor a set of the frames touched)
+    let touched: Set<VFrame> | null = null;
+    const vals: Value[] = new Array(args.length);
+    for (let i = 0; i < args.length; i++) {
+      const a = resolve(args[i] as Abs);
+      if (a.k === "const") vals[i] = a.c;
+      else if (a.k === "red") vals[i] = a.v;
+      else {
+        touched ??= new Set<VFrame>();
+        vals[i] = this.rv(a, touched);
+      }
+    }
+    if (touched) for (const t of touched) this.flush(t);
     const type = o.result ? o.result.type : VOID;
     const r = this.emit(opName, vals, attrs, type, o.loc, false, o.result?.name ?? "v");
-    for (const t of touched) this.invalidate(t);
+    if (touched) for (const t of touched) this.invalidate(t);
     // calls may write anything; the standard host functions (src/ir/hosts.ts) write no LL object
     if (opName === "call" || opName === "call_ref" || (opName === "call_host" && !Object.hasOwn(STD_HOSTS, attrs.callee ?? "")))
       this.forget("m:");
@@ -880,7 +914,7 @@ class Specializer {
       const a = resolve(a0);
       if (a.k === "vable") return a.f.info.ptr;
       if (a.k === "varr") return (a.f.info.arrays[a.a] as { ref: Var }).ref;
-      return this.rv(a, new Set());
+      return this.rv(a, null);
     });
     return redAbs(this.emit(o.op, vals, o.attrs, (o.result as Var).type, o.loc, false, (o.result as Var).name) as Var);
   }
@@ -927,14 +961,20 @@ class Specializer {
   }
 
   private evalOp(s: State, f: SFrame, o: Op): Flow {
-    const args = o.args.map((a) => this.val(f, a));
-    if (isScalarOp(o.op)) {
-      if (args.every((a) => a.k === "const")) {
+    const n = o.args.length;
+    const args: Abs[] = new Array(n);
+    let consts = true;
+    for (let i = 0; i < n; i++) {
+      const a = this.val(f, o.args[i] as Value);
+      args[i] = a;
+      if (a.k !== "const") consts = false;
+    }
+    if (SCALAR.has(o.op)) {
+      if (consts) {
         try {
-          const r = evalScalar(
-            o.op as ScalarOpName,
-            args.map((a) => (a as { c: Const }).c.value as number | bigint | boolean),
-          );
+          const xs: (number | bigint | boolean)[] = new Array(n);
+          for (let i = 0; i < n; i++) xs[i] = (args[i] as { c: Const }).c.value as number | bigint | boolean;
+          const r = evalScalar(o.op as ScalarOpName, xs);
           return this.set(f, o, constAbs(toConst(r, (o.result as Var).type)));
         } catch (e) {
           if (!(e instanceof ScalarError)) throw e;
@@ -1302,7 +1342,7 @@ class Specializer {
     const mask = o.args.map((a) => a.kind === "const" || !f.ctx.red.has(a));
     const ctx = this.bt.contextFor(g, mask);
     const start = ctx.ng.graph.blocks[0] as Block;
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     start.params.forEach((pv, i) => {
       env.set(pv, args[i] as Abs);
     });
@@ -1359,7 +1399,7 @@ class Specializer {
     const ctx = this.bt.portalEntryContext(mask);
     if (!ctx) return null;
     const start = ctx.ng.graph.blocks[0] as Block;
-    const env = new Map<Var, Abs>();
+    const env = new Env();
     start.params.forEach((pv, i) => {
       env.set(pv, args[i] as Abs);
     });
@@ -1400,8 +1440,7 @@ class Specializer {
       plan = fit(entry, points, shape);
       if (!plan) throw new PEError("internal: a call does not fit its callee's own shape");
     }
-    const touched = new Set<VFrame>();
-    const vals = plan.args.map((a) => this.rv((a as { a: Abs }).a, touched));
+    const vals = plan.args.map((a) => this.rv((a as { a: Abs }).a, null));
     const r = this.emit(
       "call",
       vals,
@@ -1418,10 +1457,9 @@ class Specializer {
   // ---- block exits -----------------------------------------------------------------------------
 
   private bind(f: SFrame, l: Link): void {
-    const env = new Map<Var, Abs>();
-    l.target.params.forEach((pv, i) => {
-      env.set(pv, this.val(f, l.args[i] as Value));
-    });
+    const env = new Env();
+    const ps = l.target.params;
+    for (let i = 0; i < ps.length; i++) env.set(ps[i] as Var, this.val(f, l.args[i] as Value));
     f.block = l.target;
     f.op = 0;
     f.env = env;
@@ -1443,7 +1481,7 @@ class Specializer {
         const targets = links.map(() => this.newBlock([]));
         this.close({
           kind: "branch",
-          cond: this.rv(c, new Set()),
+          cond: this.rv(c, null),
           ifTrue: { target: targets[0] as Block, args: [] },
           ifFalse: { target: targets[1] as Block, args: [] },
         });
@@ -1472,7 +1510,7 @@ class Specializer {
         const targets = links.map(() => this.newBlock([]));
         this.close({
           kind: "switch",
-          value: this.rv(v, new Set()),
+          value: this.rv(v, null),
           cases: e.cases.map((c, i) => ({ value: c.value, link: { target: targets[i] as Block, args: [] } })),
           default: { target: targets[targets.length - 1] as Block, args: [] },
         });
@@ -1489,8 +1527,7 @@ class Specializer {
           caller.op++;
           return "go";
         }
-        const touched = new Set<VFrame>();
-        const r = v ? this.rv(v, touched) : null;
+        const r = v ? this.rv(v, null) : null;
         for (const vf of s.vables) this.flush(vf);
         this.close({ kind: "return", value: r });
         return "end";
@@ -1527,6 +1564,9 @@ class Specializer {
 }
 
 const btCache = new WeakMap<Graph, BindingTimes>();
+
+/** The names of the scalar ops (`isScalarOp`), as a set: looked up once per op evaluated. */
+const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
 
 /**
  * The binding-time analysis of a portal, made once per portal graph and driver: it is reused
