@@ -2,7 +2,8 @@
 //  1. the flow graph: one node per reachable block, a synthetic entry node, edges in exit order;
 //  2. irreducible control flow made reducible: every strongly connected region with several
 //     entries gets a dispatch node (a switch on a label variable that each entering edge sets),
-//     which becomes the region's only entry; applied recursively inside loops;
+//     which becomes the region's only entry; applied recursively inside loops (skipped when
+//     every retreating edge already goes to a dominator: the graph is reducible);
 //  3. Ramsey's "Beyond Relooper" (ICFP 2022): one walk over the dominator tree. A node's children
 //     that are merge nodes (two or more forward in-edges) follow it in nested `block`s, outermost
 //     the latest in reverse postorder; a loop header wraps its code in `loop`; an edge is a `br` to
@@ -11,8 +12,7 @@
 //     unreachable), so an `if` never needs an `else`: the other arm simply follows it.
 // Block parameters are written on edges ("edge" nodes: parallel moves, done by the lowering).
 
-import type { Block, Link, Var } from "../../ir/graph.ts";
-import { exitLinks } from "../../ir/graph.ts";
+import type { Block, Exit, Link, Var } from "../../ir/graph.ts";
 import type { Graph } from "../../ir/graph.ts";
 import { newVar } from "../../ir/builder.ts";
 import { I32 } from "../../ir/types.ts";
@@ -51,6 +51,8 @@ export interface FlowGraph {
   dispatches: number;
   /** Number of edges (their ids are 0 .. edges - 1). */
   edges: number;
+  /** The analysis of the graph as built, when it was reducible (structure() reuses it). */
+  info: FlowInfo | null;
 }
 
 /** Build the flow graph of a graph's reachable blocks, and make it reducible. */
@@ -71,8 +73,10 @@ export function buildFlow(g: Graph): FlowGraph {
   byBlock.set(start, mk("block", start, null));
   while (work.length > 0) {
     const b = work.pop() as Block;
-    if (b.exit.kind === "none") throw new BackendError(`graph '${g.name}', block '${b.label}' has no exit`);
-    for (const l of exitLinks(b.exit)) {
+    const e = b.exit;
+    if (e.kind === "none") throw new BackendError(`graph '${g.name}', block '${b.label}' has no exit`);
+    for (let i = 0, nl = linkCount(e); i < nl; i++) {
+      const l = linkAt(e, i);
       if (!byBlock.has(l.target)) {
         if (inGraph ? !inGraph.has(l.target) : !g.blocks.includes(l.target))
           throw new BackendError(`graph '${g.name}', block '${b.label}': link to block '${l.target.label}', which is not in this graph`);
@@ -89,16 +93,64 @@ export function buildFlow(g: Graph): FlowGraph {
   };
   const startNode = byBlock.get(start) as FlowNode;
   addEdge(entry, startNode, null, startNode);
-  for (const n of nodes) {
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k] as FlowNode;
     if (n.kind !== "block") continue;
-    for (const l of exitLinks((n.block as Block).exit)) {
+    const e = (n.block as Block).exit;
+    for (let i = 0, nl = linkCount(e); i < nl; i++) {
+      const l = linkAt(e, i);
       const t = byBlock.get(l.target) as FlowNode;
       addEdge(n, t, l, t);
     }
   }
-  const fg: FlowGraph = { graph: g, entry, nodes, byBlock, dispatches: 0, edges };
-  makeReducible(fg, mk);
+  const fg: FlowGraph = { graph: g, entry, nodes, byBlock, dispatches: 0, edges, info: null };
+  // A reducible graph (every retreating edge goes to a dominator of its source) has a single entry
+  // into every loop, so makeReducible would add nothing: its analysis is kept for structure().
+  const info = analyze(fg);
+  if (isReducible(info)) fg.info = info;
+  else makeReducible(fg, mk);
   return fg;
+}
+
+/** Number of links leaving a block (exitLinks' length, without making the array). */
+function linkCount(e: Exit): number {
+  switch (e.kind) {
+    case "jump":
+      return 1;
+    case "branch":
+      return 2;
+    case "switch":
+      return e.cases.length + 1;
+    default:
+      return 0;
+  }
+}
+
+/** Link `i` of an exit, in exitLinks' order. */
+function linkAt(e: Exit, i: number): Link {
+  switch (e.kind) {
+    case "jump":
+      return e.link;
+    case "branch":
+      return i === 0 ? e.ifTrue : e.ifFalse;
+    case "switch":
+      return i < e.cases.length ? (e.cases[i] as { link: Link }).link : e.default;
+    default:
+      throw new BackendError("internal: an exit without links has no link");
+  }
+}
+
+/** Does every edge to a node no later in reverse postorder go to a dominator of its source? */
+function isReducible(info: FlowInfo): boolean {
+  const { rpo, order } = info;
+  for (let i = 0; i < order.length; i++) {
+    const n = order[i] as FlowNode;
+    for (let j = 0; j < n.out.length; j++) {
+      const t = (n.out[j] as FlowEdge).to;
+      if ((rpo[t.id] as number) <= i && !dominates(info, t, n)) return false;
+    }
+  }
+  return true;
 }
 
 // ---- irreducible regions ----------------------------------------------------------------------
@@ -342,7 +394,7 @@ export interface Structure {
 
 /** Structure a flow graph (Ramsey's algorithm). */
 export function structure(fg: FlowGraph): Structure {
-  const info = analyze(fg);
+  const info = fg.info ?? analyze(fg);
   const { rpo } = info;
   const r = (n: FlowNode) => rpo[n.id] as number;
   const nNodes = fg.nodes.length;

@@ -608,9 +608,11 @@ export interface AssembledModule {
 const recGroupBytes = new WeakMap<readonly CompType[], Uint8Array>();
 const typeNameBytes = new WeakMap<Map<number, string>, Uint8Array>();
 
-/** Scratch writers, reused by every assembly (assembleModule does not nest). */
+/** Scratch writers, reused by every assembly (assembleModule does not nest): the module is copied out once at the end. */
+const moduleScratch = new ByteWriter(16384);
 const sectionScratch = new ByteWriter(4096);
 const localsScratch = new ByteWriter(64);
+const nameScratch = new ByteWriter(256);
 
 function section(out: ByteWriter, id: number, body: ByteWriter): void {
   out.u8(id).u32(body.len).bytes(body.view());
@@ -623,12 +625,12 @@ function nameMap(w: ByteWriter, names: Map<number, string>): void {
   for (const [i, n] of entries) w.u32(i).name(n);
 }
 
+const MAGIC_VERSION = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
 /** Assemble a module from its parts. */
 export function assembleModule(m: ModuleSpec): AssembledModule {
-  let codeSize = 0;
-  for (const b of m.bodies) codeSize += b.code.length + 8;
-  const out = new ByteWriter(codeSize + 2048);
-  out.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const out = moduleScratch.reset();
+  out.bytes(MAGIC_VERSION);
   const w = sectionScratch.reset();
   w.u32(m.types.length);
   for (const e of m.types) {
@@ -713,7 +715,7 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
   w.reset();
   const codeOffsets = rel.map((r) => codeStart + r);
   if (m.funcNames || m.typeNames || m.moduleName) {
-    const s = new ByteWriter();
+    const s = nameScratch.reset();
     w.name("name");
     if (m.moduleName !== undefined) {
       s.name(m.moduleName);
@@ -736,6 +738,9 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
       w.u8(4).u32(b.length).bytes(b);
     }
     section(out, 0, w);
+    s.reset();
   }
-  return { bytes: out.toBytes(), codeOffsets };
+  const bytes = out.toBytes();
+  out.reset();
+  return { bytes, codeOffsets };
 }

@@ -383,7 +383,8 @@ class FunctionLowering {
 
   private emitList(list: readonly SNode[]): void {
     const w = this.w;
-    for (const s of list) {
+    for (let li = 0; li < list.length; li++) {
+      const s = list[li] as SNode;
       switch (s.k) {
         case "block":
           w.block();
@@ -516,9 +517,11 @@ class FunctionLowering {
   private emitCode(n: FlowNode): void {
     const b = n.block;
     if (!b) return;
-    const last = b.ops.length - 1;
-    b.ops.forEach((op, i) => {
-      this.scratchUsed.clear();
+    const ops = b.ops;
+    const last = ops.length - 1;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as Op;
+      if (this.scratchUsed.size > 0) this.scratchUsed.clear();
       const tail = i === last && this.isTailCall(b, op);
       if (tail) this.tailCalled.add(n);
       try {
@@ -528,7 +531,7 @@ class FunctionLowering {
         const loc = op.loc ? ` at ${locToString(op.loc)}` : "";
         this.fail(`${op.op}: ${err instanceof Error ? err.message : String(err)}${loc}`, b, i);
       }
-    });
+    }
   }
 
   /** `%r = call...; return %r` (or a void call then `return`) becomes a tail call. */
@@ -557,27 +560,37 @@ class FunctionLowering {
         op.attrs,
         a.map((x) => x.type),
       ).kind !== "void";
-    const expected = (): (LLType | null)[] =>
-      expectedOperands(
-        this.m.program,
-        op.op,
-        op.attrs,
-        a.length,
-        a.map((x) => x.type),
-      );
     // Operands the lowering pushes first (some may already be on the stack).
-    if (plan.stackOrder.length > 0) {
-      const hasNull = plan.stackOrder.some((v) => v.kind === "const" && v.value === null);
-      const exp = hasNull ? expected() : null;
-      for (const v of plan.stackOrder) {
-        const k = a.indexOf(v);
-        const et = exp && k >= 0 ? (exp[k] ?? undefined) : undefined;
-        this.push(v, et ?? (op.op === "same_as" || op.op === "promote" ? op.result?.type : undefined));
+    const so = plan.stackOrder;
+    if (so.length > 0) {
+      let hasNull = false;
+      for (let k = 0; k < so.length; k++) {
+        const v = so[k] as Value;
+        if (v.kind === "const" && v.value === null) hasNull = true;
+      }
+      const exp = hasNull
+        ? expectedOperands(
+            this.m.program,
+            op.op,
+            op.attrs,
+            a.length,
+            a.map((x) => x.type),
+          )
+        : null;
+      const copy = op.op === "same_as" || op.op === "promote" ? op.result?.type : undefined;
+      for (let k = 0; k < so.length; k++) {
+        const v = so[k] as Value;
+        if (exp === null) {
+          this.push(v, copy);
+          continue;
+        }
+        const x = a.indexOf(v);
+        const et = x >= 0 ? (exp[x] ?? undefined) : undefined;
+        this.push(v, et ?? copy);
       }
     }
     const name = op.op;
     const r = op.result;
-    const site = () => this.siteOf(b, i, op);
     if (isScalarOp(name)) {
       const bin = SIMPLE_BIN[name];
       if (bin !== undefined) {
@@ -597,7 +610,7 @@ class FunctionLowering {
         const s64 = this.scratch(I64T);
         w.localSet(sb).op(OP.i64_extend_i32_s).localGet(sb).op(OP.i64_extend_i32_s).op(ovf);
         w.localTee(s64).localGet(s64).op(OP.i32_wrap_i64).op(OP.i64_extend_i32_s).op(OP.i64_ne).if();
-        this.error(ERR.overflow, site(), () => w.i32Const(0).i32Const(0).i32Const(0));
+        this.error(ERR.overflow, this.siteOf(b, i, op), () => w.i32Const(0).i32Const(0).i32Const(0));
         w.end().localGet(s64).op(OP.i32_wrap_i64);
         this.def(r);
         return;
@@ -615,7 +628,7 @@ class FunctionLowering {
           w.localGet(sb)
             .op(is64 ? OP.i64_eqz : OP.i32_eqz)
             .if();
-          this.error(ERR.divisionByZero, site(), () => w.i32Const(0).i32Const(0).i32Const(0));
+          this.error(ERR.divisionByZero, this.siteOf(b, i, op), () => w.i32Const(0).i32Const(0).i32Const(0));
           w.end();
           if (name.endsWith("mod")) {
             // rem_s is defined for MIN % -1 (0), as in JS.
@@ -663,7 +676,7 @@ class FunctionLowering {
         case "int_neg_ovf": {
           const s = this.scratch(I32T);
           w.localTee(s).i32Const(-2147483648).op(OP.i32_eq).if();
-          this.error(ERR.overflow, site(), () => w.i32Const(0).i32Const(0).i32Const(0));
+          this.error(ERR.overflow, this.siteOf(b, i, op), () => w.i32Const(0).i32Const(0).i32Const(0));
           w.end().i32Const(0).localGet(s).op(OP.i32_sub);
           this.def(r);
           return;
@@ -719,7 +732,7 @@ class FunctionLowering {
         const sname = op.attrs.type as string;
         const s = L.struct(sname);
         const f = L.field(sname, op.attrs.field as string);
-        this.trap(site(), `${name === "getfield" ? "reading" : "writing"} field '${sname}.${f.name}'`);
+        this.trap(this.siteOf(b, i, op), `${name === "getfield" ? "reading" : "writing"} field '${sname}.${f.name}'`);
         if (name === "getfield") {
           w.structGet(s.typeIdx, f.index);
           this.def(r);
@@ -734,14 +747,14 @@ class FunctionLowering {
         if (plan.stackOrder.length === 0) {
           this.get(len);
           w.i32Const(0).op(OP.i32_lt_s).if();
-          this.error(ERR.negativeLength, site(), () => {
+          this.error(ERR.negativeLength, this.siteOf(b, i, op), () => {
             this.get(len);
             w.i32Const(0).i32Const(0);
           });
           w.end();
           this.get(len);
         }
-        this.trap(site(), "allocation");
+        this.trap(this.siteOf(b, i, op), "allocation");
         w.arrayNewDefault(arr.typeIdx);
         this.def(r);
         return;
@@ -758,7 +771,7 @@ class FunctionLowering {
         const arrName = op.attrs.type as string;
         const arr = L.array(arrName);
         const [x, idx] = a as [Value, Value];
-        const st = site();
+        const st = this.siteOf(b, i, op);
         this.get(idx);
         this.get(x);
         this.trap(st, `${name === "getitem" ? "reading" : "writing"} an item of '${arrName}'`);
@@ -781,7 +794,7 @@ class FunctionLowering {
         return;
       }
       case "arraylen": {
-        this.trap(site(), `length of '${op.attrs.type}'`);
+        this.trap(this.siteOf(b, i, op), `length of '${op.attrs.type}'`);
         w.arrayLen();
         this.def(r);
         return;
@@ -821,7 +834,7 @@ class FunctionLowering {
           return;
         }
         if (x.type.kind === "fn") this.fail(`ref_cast of a function reference to '${sname}'`, b, i);
-        const st = site();
+        const st = this.siteOf(b, i, op);
         this.get(x);
         w.refTest({ idx: s.typeIdx }, true).op(OP.i32_eqz).if();
         this.error(ERR.cast, st, () => {
@@ -848,8 +861,8 @@ class FunctionLowering {
       case "call_ref": {
         const ft = (a[0] as Value).type;
         if (ft.kind !== "fn") this.fail("call_ref of a value that is not a function reference", b, i);
-        const ti = this.m.types.funcType(ft.params, ft.result);
-        this.trap(site(), "call_ref");
+        const ti = this.m.types.fnRefType(ft);
+        this.trap(this.siteOf(b, i, op), "call_ref");
         if (tail) w.returnCallRef(ti);
         else {
           w.callRef(ti);

@@ -9,7 +9,7 @@
 // Function index space: runtime imports, host imports, [linked: imported base functions], then
 // the graphs, then internal helpers and accessors.
 
-import type { Const, Graph, Program, Value } from "../../ir/graph.ts";
+import type { Block, Const, Graph, Op, Program, Value } from "../../ir/graph.ts";
 import { exitLinks, exitOperands, graphParams } from "../../ir/graph.ts";
 import type { LLType } from "../../ir/types.ts";
 import { typeToString } from "../../ir/types.ts";
@@ -163,9 +163,15 @@ function scanRefs(graphs: Iterable<Graph>): Refs {
     if ("fn" in c) refs.graphs.add(c.fn);
     else if ("obj" in c) refs.objects.push(v);
   };
+  const valueAll = (vs: readonly Value[]) => {
+    for (let k = 0; k < vs.length; k++) value(vs[k] as Value);
+  };
   for (const g of graphs)
-    for (const b of g.blocks) {
-      for (const o of b.ops) {
+    for (let bi = 0; bi < g.blocks.length; bi++) {
+      const b = g.blocks[bi] as Block;
+      const ops = b.ops;
+      for (let oi = 0; oi < ops.length; oi++) {
+        const o = ops[oi] as Op;
         const name = o.op;
         if (name === "call") {
           if (o.attrs.callee) refs.graphs.add(o.attrs.callee);
@@ -175,18 +181,19 @@ function scanRefs(graphs: Iterable<Graph>): Refs {
           refs.runtime.add("error");
           if (name === "ref_cast") refs.typeId = true;
         }
-        for (const a of o.args) value(a);
+        const args = o.args;
+        for (let k = 0; k < args.length; k++) value(args[k] as Value);
       }
       // exitOperands, then exitLinks' arguments (without making their arrays)
       const e = b.exit;
       switch (e.kind) {
         case "jump":
-          for (const a of e.link.args) value(a);
+          valueAll(e.link.args);
           break;
         case "branch":
           value(e.cond);
-          for (const a of e.ifTrue.args) value(a);
-          for (const a of e.ifFalse.args) value(a);
+          valueAll(e.ifTrue.args);
+          valueAll(e.ifFalse.args);
           break;
         case "switch":
           value(e.value);
