@@ -392,6 +392,11 @@ export interface Structure {
   readonly body: SNode[];
 }
 
+/** Where structuring continues in place: a node, its enclosing labels and the list its code goes to. */
+type Tail = { node: FlowNode; ctx: Frame[]; out: SNode[] } | null;
+
+const NO_NODES: readonly FlowNode[] = [];
+
 /** Structure a flow graph (Ramsey's algorithm). */
 export function structure(fg: FlowGraph): Structure {
   const info = fg.info ?? analyze(fg);
@@ -444,7 +449,10 @@ export function structure(fg: FlowGraph): Structure {
     let ctx = ctx0;
     let out = out0;
     while (x !== null) {
-      const merges = (info.children[x.id] ?? []).filter(isMerge).sort((a, b) => r(b) - r(a));
+      const kids = info.children[x.id] ?? NO_NODES;
+      let nMerges = 0;
+      for (let i = 0; i < kids.length; i++) if (isMerge(kids[i] as FlowNode)) nMerges++;
+      const merges = nMerges === 0 ? NO_NODES : kids.filter(isMerge).sort((a, b) => r(b) - r(a));
       if (loopHeaders[x.id]) {
         const body: SNode[] = [];
         out.push({ k: "loop", body });
@@ -475,18 +483,18 @@ export function structure(fg: FlowGraph): Structure {
   };
 
   /** The node's code and exit; returns the inline successor to continue with (tail position), if any. */
-  const nodeCode = (x: FlowNode, ctx: Frame[], out: SNode[]): { node: FlowNode; ctx: Frame[]; out: SNode[] } | null => {
+  const tailOf = (e: FlowEdge, c: Frame[], o: SNode[]): Tail => {
+    const t = doBranch(e, c, o);
+    return t ? { node: t, ctx: c, out: o } : null;
+  };
+  const arm = (e: FlowEdge, c: Frame[]): SNode[] => {
+    const o: SNode[] = [];
+    const t = doBranch(e, c, o);
+    if (t) doTree(t, c, o);
+    return o;
+  };
+  const nodeCode = (x: FlowNode, ctx: Frame[], out: SNode[]): Tail => {
     out.push({ k: "code", node: x });
-    const tailOf = (e: FlowEdge, c: Frame[], o: SNode[]) => {
-      const t = doBranch(e, c, o);
-      return t ? { node: t, ctx: c, out: o } : null;
-    };
-    const arm = (e: FlowEdge, c: Frame[]): SNode[] => {
-      const o: SNode[] = [];
-      const t = doBranch(e, c, o);
-      if (t) doTree(t, c, o);
-      return o;
-    };
     if (x.kind === "entry") return tailOf(x.out[0] as FlowEdge, ctx, out);
     if (x.kind === "dispatch")
       return switchArms(
@@ -540,7 +548,6 @@ export function structure(fg: FlowGraph): Structure {
     }
   };
 
-  type Tail = { node: FlowNode; ctx: Frame[]; out: SNode[] } | null;
   const switchArms = (
     x: FlowNode,
     cases: { value: number; edge: FlowEdge }[],
