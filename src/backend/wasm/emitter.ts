@@ -4,9 +4,6 @@
 // No dependencies: the output is checked by V8 itself (WebAssembly.validate / new Module).
 
 const utf8 = new TextEncoder();
-/** UTF-8 of the first names written (later ones are encoded each time: the cache stays small). */
-const nameBytes = new Map<string, Uint8Array>();
-const NAME_CACHE_SIZE = 4096;
 
 /** A growable byte buffer with the Wasm primitive encodings. */
 export class ByteWriter {
@@ -87,27 +84,14 @@ export class ByteWriter {
 
   /** A UTF-8 string with its byte length in front. */
   name(s: string): this {
-    // Names that modules repeat (import and export names) are encoded once.
-    const cached = nameBytes.get(s);
-    if (cached !== undefined) return this.u32(cached.length).bytes(cached);
-    if (nameBytes.size < NAME_CACHE_SIZE) {
-      const b = utf8.encode(s);
-      nameBytes.set(s, b);
-      return this.u32(b.length).bytes(b);
-    }
     // ASCII (every name we make, nearly always) is written directly; the rest goes through UTF-8.
     const n = s.length;
-    let ascii = true;
     for (let i = 0; i < n; i++)
       if (s.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
+        const b = utf8.encode(s);
+        this.u32(b.length);
+        return this.bytes(b);
       }
-    if (!ascii) {
-      const b = utf8.encode(s);
-      this.u32(b.length);
-      return this.bytes(b);
-    }
     this.u32(n);
     this.grow(n);
     const buf = this.buf;
