@@ -38,8 +38,8 @@ export interface FlowEdge {
   readonly link: Link | null;
   /** The block node whose parameters this edge defines (null for the out-edges of a dispatch node). */
   readonly final: FlowNode | null;
-  /** Label variables (of dispatch nodes on the way to `final`) this edge sets. */
-  readonly labels: { label: Var; value: number }[];
+  /** Label variables (of dispatch nodes on the way to `final`) this edge sets (replaced, not changed, when one is added). */
+  labels: readonly { readonly label: Var; readonly value: number }[];
 }
 
 export interface FlowGraph {
@@ -55,13 +55,32 @@ export interface FlowGraph {
   info: FlowInfo | null;
 }
 
+/**
+ * The edges of a node that has none yet (shared and frozen: a node's first edge replaces it with
+ * an array of its own, made at the size of one, through addOut and addIn).
+ */
+const NO_EDGES: FlowEdge[] = Object.freeze([]) as unknown as FlowEdge[];
+
+function addOut(n: FlowNode, e: FlowEdge): void {
+  if (n.out === NO_EDGES) n.out = [e];
+  else n.out.push(e);
+}
+
+function addIn(n: FlowNode, e: FlowEdge): void {
+  if (n.in === NO_EDGES) n.in = [e];
+  else n.in.push(e);
+}
+
+/** The labels of an edge that sets none (shared). */
+const NO_LABELS: FlowEdge["labels"] = [];
+
 /** Build the flow graph of a graph's reachable blocks, and make it reducible. */
 export function buildFlow(g: Graph): FlowGraph {
   const start = g.blocks[0];
   if (!start) throw new BackendError(`graph '${g.name}' has no blocks`);
   const nodes: FlowNode[] = [];
   const mk = (kind: FlowNode["kind"], block: Block | null, label: Var | null): FlowNode => {
-    const n: FlowNode = { id: nodes.length, kind, block, label, out: [], in: [] };
+    const n: FlowNode = { id: nodes.length, kind, block, label, out: NO_EDGES, in: NO_EDGES };
     nodes.push(n);
     return n;
   };
@@ -87,9 +106,9 @@ export function buildFlow(g: Graph): FlowGraph {
   }
   let edges = 0;
   const addEdge = (from: FlowNode, to: FlowNode, link: Link | null, final: FlowNode | null): void => {
-    const e: FlowEdge = { id: edges++, from, to, link, final, labels: [] };
-    from.out.push(e);
-    to.in.push(e);
+    const e: FlowEdge = { id: edges++, from, to, link, final, labels: NO_LABELS };
+    addOut(from, e);
+    addIn(to, e);
   };
   const startNode = byBlock.get(start) as FlowNode;
   addEdge(entry, startNode, null, startNode);
@@ -252,15 +271,15 @@ function makeReducible(fg: FlowGraph, mk: (kind: FlowNode["kind"], block: Block 
         entries.forEach((en, k) => {
           for (const e of en.in) {
             e.to = d;
-            e.labels.push({ label, value: k });
-            d.in.push(e);
+            e.labels = [...e.labels, { label, value: k }];
+            addIn(d, e);
           }
-          en.in = [];
+          en.in = NO_EDGES;
         });
         for (const en of entries) {
-          const e: FlowEdge = { id: fg.edges++, from: d, to: en, link: null, final: null, labels: [] };
-          d.out.push(e);
-          en.in.push(e);
+          const e: FlowEdge = { id: fg.edges++, from: d, to: en, link: null, final: null, labels: NO_LABELS };
+          addOut(d, e);
+          addIn(en, e);
         }
         header = d;
         comp.push(d);
@@ -279,8 +298,8 @@ export interface FlowInfo {
   readonly order: FlowNode[];
   /** Immediate dominator of each reachable node, by node id (the entry's is itself). */
   readonly idom: (FlowNode | undefined)[];
-  /** Dominator-tree children of each reachable node, by node id. */
-  readonly children: FlowNode[][];
+  /** Dominator-tree children of each reachable node, by node id (undefined: none). */
+  readonly children: (FlowNode[] | undefined)[];
 }
 
 export function analyze(fg: FlowGraph): FlowInfo {
@@ -288,17 +307,23 @@ export function analyze(fg: FlowGraph): FlowInfo {
   const post: FlowNode[] = [];
   const seen = new Uint8Array(nNodes);
   seen[fg.entry.id] = 1;
-  const stack: { n: FlowNode; i: number }[] = [{ n: fg.entry, i: 0 }];
+  // depth-first: the nodes on the path, and the next out-edge of each (a node is on it at most once)
+  const stack: FlowNode[] = [fg.entry];
+  const next = new Int32Array(nNodes + 1);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1] as { n: FlowNode; i: number };
-    if (top.i < top.n.out.length) {
-      const w = (top.n.out[top.i++] as FlowEdge).to;
+    const d = stack.length - 1;
+    const top = stack[d] as FlowNode;
+    const i = next[d] as number;
+    if (i < top.out.length) {
+      next[d] = i + 1;
+      const w = (top.out[i] as FlowEdge).to;
       if (!seen[w.id]) {
         seen[w.id] = 1;
-        stack.push({ n: w, i: 0 });
+        stack.push(w);
+        next[d + 1] = 0;
       }
     } else {
-      post.push(top.n);
+      post.push(top);
       stack.pop();
     }
   }
@@ -331,9 +356,15 @@ export function analyze(fg: FlowGraph): FlowInfo {
       }
     }
   }
-  const children: FlowNode[][] = new Array(nNodes);
-  for (const n of order) children[n.id] = [];
-  for (const n of order) if (n !== fg.entry) children[(idom[n.id] as FlowNode).id]?.push(n);
+  const children: (FlowNode[] | undefined)[] = new Array(nNodes);
+  for (let i = 0; i < order.length; i++) {
+    const n = order[i] as FlowNode;
+    if (n === fg.entry) continue;
+    const p = (idom[n.id] as FlowNode).id;
+    const list = children[p];
+    if (list) list.push(n);
+    else children[p] = [n];
+  }
   return { rpo, order, idom, children };
 }
 
@@ -419,7 +450,8 @@ export function structure(fg: FlowGraph): Structure {
   for (let i = info.order.length - 1; i >= 0; i--) {
     const n = info.order[i] as FlowNode;
     let s = 1;
-    for (const c of info.children[n.id] ?? []) s += size[c.id] || 1;
+    const kids = info.children[n.id] ?? NO_NODES;
+    for (let k = 0; k < kids.length; k++) s += size[(kids[k] as FlowNode).id] || 1;
     size[n.id] = s;
   }
   const hasMoves = (e: FlowEdge) => (e.link !== null && e.link.args.length > 0) || e.labels.length > 0;

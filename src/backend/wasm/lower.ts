@@ -247,6 +247,8 @@ class FunctionLowering {
   private nLocals = 0;
   /** Does the op being lowered push a value (even when it has no result variable)? */
   private curProduces = false;
+  /** The destination locals of the edge being written (emitEdge's scratch). */
+  private readonly edgeDsts: number[] = [];
   /** Blocks whose last op was emitted as a tail call (their `return` exit emits nothing). */
   private readonly tailCalled = new Set<FlowNode>();
 
@@ -493,22 +495,25 @@ class FunctionLowering {
 
   /** Parallel moves of an edge: link arguments into the final block's params, label values. */
   private emitEdge(e: FlowEdge): void {
-    const srcs: { v: Value; expected: LLType }[] = [];
-    const dsts: number[] = [];
+    // Sources are pushed in order (collecting them writes nothing), destinations set in reverse.
+    const dsts = this.edgeDsts;
+    dsts.length = 0;
     const final = e.final?.block;
     if (final && e.link) {
-      e.link.args.forEach((a, i) => {
+      const args = e.link.args;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i] as Value;
         const p = final.params[i] as Var;
         const pl = this.alloc.localOf(p);
-        if (pl === undefined) return;
-        if (a.kind === "var" && this.alloc.localOf(a) === pl) return;
-        srcs.push({ v: a, expected: p.type });
+        if (pl === undefined) continue;
+        if (a.kind === "var" && this.alloc.localOf(a) === pl) continue;
+        this.push(a, p.type);
         dsts.push(pl);
-      });
+      }
     }
-    for (const { v, expected } of srcs) this.push(v, expected);
     for (let i = dsts.length - 1; i >= 0; i--) this.w.localSet(dsts[i] as number);
-    for (const l of e.labels) {
+    for (let i = 0; i < e.labels.length; i++) {
+      const l = e.labels[i] as { label: Var; value: number };
       const ll = this.alloc.localOf(l.label);
       if (ll !== undefined) this.w.i32Const(l.value).localSet(ll);
     }

@@ -91,6 +91,7 @@ class VarNumbers {
 }
 
 const NO_RANGES: readonly number[] = [];
+const NO_OPS: readonly Op[] = [];
 
 /** The plans of a function's nodes: op plans in one list (a node's from opStart[node id]), exit plans by node id. */
 interface Plans {
@@ -469,10 +470,10 @@ function liveRanges(
   // each variable's ranges by number, as [start, end, start, end, ...] (sorted, disjoint)
   const ranges: (number[] | undefined)[] = new Array(nums.size);
   const addRange = (k: number, s: number, e: number) => {
-    let list = ranges[k];
+    const list = ranges[k];
     if (!list) {
-      list = [];
-      ranges[k] = list;
+      ranges[k] = [s, e];
+      return;
     }
     const n = list.length;
     if (n > 0 && s <= (list[n - 1] as number) + 1 && s >= (list[n - 2] as number)) list[n - 1] = Math.max(list[n - 1] as number, e);
@@ -490,7 +491,7 @@ function liveRanges(
   // ranges of the results defined in a segment, as (number, start, end), latest op first
   const defRanges: number[] = [];
   const codeSegment = (n: FlowNode) => {
-    const ops = n.block ? n.block.ops : [];
+    const ops = n.block ? n.block.ops : NO_OPS;
     const start = pos;
     const exitPos = start + 2 * ops.length;
     const end = exitPos + 1;
@@ -498,7 +499,13 @@ function liveRanges(
     opened.length = 0;
     defRanges.length = 0;
     live.outInto(n, liveOut);
-    forEachBit(liveOut, (b) => open(varOfBit[b] as number, end));
+    for (let w = 0; w < words; w++) {
+      let x = liveOut[w] as number;
+      while (x !== 0) {
+        open(varOfBit[(w << 5) + 31 - Math.clz32(x & -x)] as number, end);
+        x &= x - 1;
+      }
+    }
     const ereads = (plans.exits[n.id] as UsePlan).reads;
     for (let j = 0; j < ereads.length; j++) {
       const v = ereads[j] as Value;
@@ -670,7 +677,16 @@ function assignLocals(
         if ((a[2 * mid] as number) < s) lo = mid + 1;
         else hi = mid;
       }
-      a.splice(2 * lo, 0, s, b[j + 1] as number);
+      const at = 2 * lo;
+      const n = a.length;
+      if (at === n) a.push(s, b[j + 1] as number);
+      else {
+        // make room for the pair at `at` (without splice's array of removed items)
+        a.push(a[n - 2] as number, a[n - 1] as number);
+        for (let k = n - 1; k >= at + 2; k--) a[k] = a[k - 2] as number;
+        a[at] = s;
+        a[at + 1] = b[j + 1] as number;
+      }
     }
   };
   const assign = (k: number, idx: number) => {
@@ -877,15 +893,4 @@ export function allocate(input: AllocInput): Allocation {
     before,
     stats: { vars: before + nParams + stackValues, stackValues, localsAfter: localTypes.length - nParams },
   };
-}
-
-/** Call `f` with the number of every bit set, in increasing order. */
-function forEachBit(b: Uint32Array, f: (k: number) => void): void {
-  for (let w = 0; w < b.length; w++) {
-    let x = b[w] as number;
-    while (x !== 0) {
-      f((w << 5) + 31 - Math.clz32(x & -x));
-      x &= x - 1;
-    }
-  }
 }
