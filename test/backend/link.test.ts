@@ -1,5 +1,6 @@
 // Linking: a module compiled at run time (as the JIT will) declares the translated module's rec
-// group and imports its functions, globals and table. It reads and writes objects made by the
+// group and imports the functions and globals it uses (and only the runtime and host functions it
+// may call). It reads and writes objects made by the
 // first module, makes objects the first module reads, calls base graphs, uses heap objects as
 // constants, is called back by base code through a function reference in a global and through the
 // shared table, and may use signatures the base program never had.
@@ -191,4 +192,46 @@ start():
     () => compileLinkedModule(tm.compiled, [q.graphs.get("stray") as Graph]),
     /neither in the base module nor among the linked graphs/,
   );
+});
+
+test("a linked module imports only what its graphs use, and names the rec group's types only on request", () => {
+  const p = load(BASE, "base.ll");
+  const tm = instantiateProgramSync(p);
+  const q = parseProgram(`${BASE}
+graph plain -> i32 {
+start(%a: i32):
+  %b: i32 = int_add %a, 1
+  return %b
+}
+graph checks -> i32 {
+start(%a: i32, %p: Point):
+  %t: i32 = getglobal<total>
+  %q: i32 = int_div %t, %a
+  %c: Point3 = ref_cast<Point3> %p
+  %z: i32 = getfield<Point3.z> %c
+  %s: i32 = int_add %q, %z
+  %n: bool = int_lt %s, 0
+  branch %n, neg(%s), pos(%s)
+neg(%v: i32):
+  raise %v
+pos(%w: i32):
+  return %w
+}`);
+  const imports = (bytes: Uint8Array) => WebAssembly.Module.imports(new WebAssembly.Module(bytes)).map((i) => `${i.module}.${i.name}`);
+  const plain = compileLinkedModule(tm.compiled, [q.graphs.get("plain") as Graph]);
+  assert.deepEqual(imports(plain.bytes), []);
+  const checks = compileLinkedModule(tm.compiled, [q.graphs.get("checks") as Graph]);
+  assert.deepEqual(imports(checks.bytes), ["rt.error", "rt.raise_i32", "base.__typeid", "base.global total"]);
+  // Type names: left out by default (nothing reads them at run time), written when asked for.
+  const named = compileLinkedModule(tm.compiled, [q.graphs.get("plain") as Graph], { typeNames: true });
+  assert.ok(named.bytes.length > plain.bytes.length, `${named.bytes.length} > ${plain.bytes.length}`);
+  // Linked and run, the module behaves the same, errors included.
+  tm.link([q.graphs.get("checks") as Graph]);
+  const p3 = tm.heap.newStruct(p.types.get("Point3") as never, [1, 2, 30]);
+  tm.setGlobal("total", 12);
+  assert.equal(tm.call("checks", [4, p3]), 33);
+  assert.throws(() => tm.call("checks", [0, p3]), /division by zero in graph 'checks'/);
+  assert.throws(() => tm.call("checks", [4, tm.call("mk", [1, 2])]), /cannot cast an object of type 'Point' to 'Point3'/);
+  tm.setGlobal("total", -400);
+  assert.throws(() => tm.call("checks", [4, p3]), /unhandled raise of -70/);
 });

@@ -2,7 +2,8 @@
 //  1. the flow graph: one node per reachable block, a synthetic entry node, edges in exit order;
 //  2. irreducible control flow made reducible: every strongly connected region with several
 //     entries gets a dispatch node (a switch on a label variable that each entering edge sets),
-//     which becomes the region's only entry; applied recursively inside loops;
+//     which becomes the region's only entry; applied recursively inside loops (skipped when
+//     every retreating edge already goes to a dominator: the graph is reducible);
 //  3. Ramsey's "Beyond Relooper" (ICFP 2022): one walk over the dominator tree. A node's children
 //     that are merge nodes (two or more forward in-edges) follow it in nested `block`s, outermost
 //     the latest in reverse postorder; a loop header wraps its code in `loop`; an edge is a `br` to
@@ -11,8 +12,7 @@
 //     unreachable), so an `if` never needs an `else`: the other arm simply follows it.
 // Block parameters are written on edges ("edge" nodes: parallel moves, done by the lowering).
 
-import type { Block, Link, Var } from "../../ir/graph.ts";
-import { exitLinks } from "../../ir/graph.ts";
+import type { Block, Exit, Link, Var } from "../../ir/graph.ts";
 import type { Graph } from "../../ir/graph.ts";
 import { newVar } from "../../ir/builder.ts";
 import { I32 } from "../../ir/types.ts";
@@ -38,8 +38,8 @@ export interface FlowEdge {
   readonly link: Link | null;
   /** The block node whose parameters this edge defines (null for the out-edges of a dispatch node). */
   readonly final: FlowNode | null;
-  /** Label variables (of dispatch nodes on the way to `final`) this edge sets. */
-  readonly labels: { label: Var; value: number }[];
+  /** Label variables (of dispatch nodes on the way to `final`) this edge sets (replaced, not changed, when one is added). */
+  labels: readonly { readonly label: Var; readonly value: number }[];
 }
 
 export interface FlowGraph {
@@ -51,7 +51,28 @@ export interface FlowGraph {
   dispatches: number;
   /** Number of edges (their ids are 0 .. edges - 1). */
   edges: number;
+  /** The analysis of the graph as built, when it was reducible (structure() reuses it). */
+  info: FlowInfo | null;
 }
+
+/**
+ * The edges of a node that has none yet (shared and frozen: a node's first edge replaces it with
+ * an array of its own, made at the size of one, through addOut and addIn).
+ */
+const NO_EDGES: FlowEdge[] = Object.freeze([]) as unknown as FlowEdge[];
+
+function addOut(n: FlowNode, e: FlowEdge): void {
+  if (n.out === NO_EDGES) n.out = [e];
+  else n.out.push(e);
+}
+
+function addIn(n: FlowNode, e: FlowEdge): void {
+  if (n.in === NO_EDGES) n.in = [e];
+  else n.in.push(e);
+}
+
+/** The labels of an edge that sets none (shared). */
+const NO_LABELS: FlowEdge["labels"] = [];
 
 /** Build the flow graph of a graph's reachable blocks, and make it reducible. */
 export function buildFlow(g: Graph): FlowGraph {
@@ -59,7 +80,7 @@ export function buildFlow(g: Graph): FlowGraph {
   if (!start) throw new BackendError(`graph '${g.name}' has no blocks`);
   const nodes: FlowNode[] = [];
   const mk = (kind: FlowNode["kind"], block: Block | null, label: Var | null): FlowNode => {
-    const n: FlowNode = { id: nodes.length, kind, block, label, out: [], in: [] };
+    const n: FlowNode = { id: nodes.length, kind, block, label, out: NO_EDGES, in: NO_EDGES };
     nodes.push(n);
     return n;
   };
@@ -71,8 +92,10 @@ export function buildFlow(g: Graph): FlowGraph {
   byBlock.set(start, mk("block", start, null));
   while (work.length > 0) {
     const b = work.pop() as Block;
-    if (b.exit.kind === "none") throw new BackendError(`graph '${g.name}', block '${b.label}' has no exit`);
-    for (const l of exitLinks(b.exit)) {
+    const e = b.exit;
+    if (e.kind === "none") throw new BackendError(`graph '${g.name}', block '${b.label}' has no exit`);
+    for (let i = 0, nl = linkCount(e); i < nl; i++) {
+      const l = linkAt(e, i);
       if (!byBlock.has(l.target)) {
         if (inGraph ? !inGraph.has(l.target) : !g.blocks.includes(l.target))
           throw new BackendError(`graph '${g.name}', block '${b.label}': link to block '${l.target.label}', which is not in this graph`);
@@ -83,22 +106,70 @@ export function buildFlow(g: Graph): FlowGraph {
   }
   let edges = 0;
   const addEdge = (from: FlowNode, to: FlowNode, link: Link | null, final: FlowNode | null): void => {
-    const e: FlowEdge = { id: edges++, from, to, link, final, labels: [] };
-    from.out.push(e);
-    to.in.push(e);
+    const e: FlowEdge = { id: edges++, from, to, link, final, labels: NO_LABELS };
+    addOut(from, e);
+    addIn(to, e);
   };
   const startNode = byBlock.get(start) as FlowNode;
   addEdge(entry, startNode, null, startNode);
-  for (const n of nodes) {
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k] as FlowNode;
     if (n.kind !== "block") continue;
-    for (const l of exitLinks((n.block as Block).exit)) {
+    const e = (n.block as Block).exit;
+    for (let i = 0, nl = linkCount(e); i < nl; i++) {
+      const l = linkAt(e, i);
       const t = byBlock.get(l.target) as FlowNode;
       addEdge(n, t, l, t);
     }
   }
-  const fg: FlowGraph = { graph: g, entry, nodes, byBlock, dispatches: 0, edges };
-  makeReducible(fg, mk);
+  const fg: FlowGraph = { graph: g, entry, nodes, byBlock, dispatches: 0, edges, info: null };
+  // A reducible graph (every retreating edge goes to a dominator of its source) has a single entry
+  // into every loop, so makeReducible would add nothing: its analysis is kept for structure().
+  const info = analyze(fg);
+  if (isReducible(info)) fg.info = info;
+  else makeReducible(fg, mk);
   return fg;
+}
+
+/** Number of links leaving a block (exitLinks' length, without making the array). */
+function linkCount(e: Exit): number {
+  switch (e.kind) {
+    case "jump":
+      return 1;
+    case "branch":
+      return 2;
+    case "switch":
+      return e.cases.length + 1;
+    default:
+      return 0;
+  }
+}
+
+/** Link `i` of an exit, in exitLinks' order. */
+function linkAt(e: Exit, i: number): Link {
+  switch (e.kind) {
+    case "jump":
+      return e.link;
+    case "branch":
+      return i === 0 ? e.ifTrue : e.ifFalse;
+    case "switch":
+      return i < e.cases.length ? (e.cases[i] as { link: Link }).link : e.default;
+    default:
+      throw new BackendError("internal: an exit without links has no link");
+  }
+}
+
+/** Does every edge to a node no later in reverse postorder go to a dominator of its source? */
+function isReducible(info: FlowInfo): boolean {
+  const { rpo, order } = info;
+  for (let i = 0; i < order.length; i++) {
+    const n = order[i] as FlowNode;
+    for (let j = 0; j < n.out.length; j++) {
+      const t = (n.out[j] as FlowEdge).to;
+      if ((rpo[t.id] as number) <= i && !dominates(info, t, n)) return false;
+    }
+  }
+  return true;
 }
 
 // ---- irreducible regions ----------------------------------------------------------------------
@@ -200,15 +271,15 @@ function makeReducible(fg: FlowGraph, mk: (kind: FlowNode["kind"], block: Block 
         entries.forEach((en, k) => {
           for (const e of en.in) {
             e.to = d;
-            e.labels.push({ label, value: k });
-            d.in.push(e);
+            e.labels = [...e.labels, { label, value: k }];
+            addIn(d, e);
           }
-          en.in = [];
+          en.in = NO_EDGES;
         });
         for (const en of entries) {
-          const e: FlowEdge = { id: fg.edges++, from: d, to: en, link: null, final: null, labels: [] };
-          d.out.push(e);
-          en.in.push(e);
+          const e: FlowEdge = { id: fg.edges++, from: d, to: en, link: null, final: null, labels: NO_LABELS };
+          addOut(d, e);
+          addIn(en, e);
         }
         header = d;
         comp.push(d);
@@ -227,8 +298,8 @@ export interface FlowInfo {
   readonly order: FlowNode[];
   /** Immediate dominator of each reachable node, by node id (the entry's is itself). */
   readonly idom: (FlowNode | undefined)[];
-  /** Dominator-tree children of each reachable node, by node id. */
-  readonly children: FlowNode[][];
+  /** Dominator-tree children of each reachable node, by node id (undefined: none). */
+  readonly children: (FlowNode[] | undefined)[];
 }
 
 export function analyze(fg: FlowGraph): FlowInfo {
@@ -236,17 +307,23 @@ export function analyze(fg: FlowGraph): FlowInfo {
   const post: FlowNode[] = [];
   const seen = new Uint8Array(nNodes);
   seen[fg.entry.id] = 1;
-  const stack: { n: FlowNode; i: number }[] = [{ n: fg.entry, i: 0 }];
+  // depth-first: the nodes on the path, and the next out-edge of each (a node is on it at most once)
+  const stack: FlowNode[] = [fg.entry];
+  const next = new Int32Array(nNodes + 1);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1] as { n: FlowNode; i: number };
-    if (top.i < top.n.out.length) {
-      const w = (top.n.out[top.i++] as FlowEdge).to;
+    const d = stack.length - 1;
+    const top = stack[d] as FlowNode;
+    const i = next[d] as number;
+    if (i < top.out.length) {
+      next[d] = i + 1;
+      const w = (top.out[i] as FlowEdge).to;
       if (!seen[w.id]) {
         seen[w.id] = 1;
-        stack.push({ n: w, i: 0 });
+        stack.push(w);
+        next[d + 1] = 0;
       }
     } else {
-      post.push(top.n);
+      post.push(top);
       stack.pop();
     }
   }
@@ -279,9 +356,15 @@ export function analyze(fg: FlowGraph): FlowInfo {
       }
     }
   }
-  const children: FlowNode[][] = new Array(nNodes);
-  for (const n of order) children[n.id] = [];
-  for (const n of order) if (n !== fg.entry) children[(idom[n.id] as FlowNode).id]?.push(n);
+  const children: (FlowNode[] | undefined)[] = new Array(nNodes);
+  for (let i = 0; i < order.length; i++) {
+    const n = order[i] as FlowNode;
+    if (n === fg.entry) continue;
+    const p = (idom[n.id] as FlowNode).id;
+    const list = children[p];
+    if (list) list.push(n);
+    else children[p] = [n];
+  }
   return { rpo, order, idom, children };
 }
 
@@ -340,9 +423,14 @@ export interface Structure {
   readonly body: SNode[];
 }
 
+/** Where structuring continues in place: a node, its enclosing labels and the list its code goes to. */
+type Tail = { node: FlowNode; ctx: Frame[]; out: SNode[] } | null;
+
+const NO_NODES: readonly FlowNode[] = [];
+
 /** Structure a flow graph (Ramsey's algorithm). */
 export function structure(fg: FlowGraph): Structure {
-  const info = analyze(fg);
+  const info = fg.info ?? analyze(fg);
   const { rpo } = info;
   const r = (n: FlowNode) => rpo[n.id] as number;
   const nNodes = fg.nodes.length;
@@ -362,7 +450,8 @@ export function structure(fg: FlowGraph): Structure {
   for (let i = info.order.length - 1; i >= 0; i--) {
     const n = info.order[i] as FlowNode;
     let s = 1;
-    for (const c of info.children[n.id] ?? []) s += size[c.id] || 1;
+    const kids = info.children[n.id] ?? NO_NODES;
+    for (let k = 0; k < kids.length; k++) s += size[(kids[k] as FlowNode).id] || 1;
     size[n.id] = s;
   }
   const hasMoves = (e: FlowEdge) => (e.link !== null && e.link.args.length > 0) || e.labels.length > 0;
@@ -392,7 +481,10 @@ export function structure(fg: FlowGraph): Structure {
     let ctx = ctx0;
     let out = out0;
     while (x !== null) {
-      const merges = (info.children[x.id] ?? []).filter(isMerge).sort((a, b) => r(b) - r(a));
+      const kids = info.children[x.id] ?? NO_NODES;
+      let nMerges = 0;
+      for (let i = 0; i < kids.length; i++) if (isMerge(kids[i] as FlowNode)) nMerges++;
+      const merges = nMerges === 0 ? NO_NODES : kids.filter(isMerge).sort((a, b) => r(b) - r(a));
       if (loopHeaders[x.id]) {
         const body: SNode[] = [];
         out.push({ k: "loop", body });
@@ -423,18 +515,18 @@ export function structure(fg: FlowGraph): Structure {
   };
 
   /** The node's code and exit; returns the inline successor to continue with (tail position), if any. */
-  const nodeCode = (x: FlowNode, ctx: Frame[], out: SNode[]): { node: FlowNode; ctx: Frame[]; out: SNode[] } | null => {
+  const tailOf = (e: FlowEdge, c: Frame[], o: SNode[]): Tail => {
+    const t = doBranch(e, c, o);
+    return t ? { node: t, ctx: c, out: o } : null;
+  };
+  const arm = (e: FlowEdge, c: Frame[]): SNode[] => {
+    const o: SNode[] = [];
+    const t = doBranch(e, c, o);
+    if (t) doTree(t, c, o);
+    return o;
+  };
+  const nodeCode = (x: FlowNode, ctx: Frame[], out: SNode[]): Tail => {
     out.push({ k: "code", node: x });
-    const tailOf = (e: FlowEdge, c: Frame[], o: SNode[]) => {
-      const t = doBranch(e, c, o);
-      return t ? { node: t, ctx: c, out: o } : null;
-    };
-    const arm = (e: FlowEdge, c: Frame[]): SNode[] => {
-      const o: SNode[] = [];
-      const t = doBranch(e, c, o);
-      if (t) doTree(t, c, o);
-      return o;
-    };
     if (x.kind === "entry") return tailOf(x.out[0] as FlowEdge, ctx, out);
     if (x.kind === "dispatch")
       return switchArms(
@@ -488,7 +580,6 @@ export function structure(fg: FlowGraph): Structure {
     }
   };
 
-  type Tail = { node: FlowNode; ctx: Frame[]; out: SNode[] } | null;
   const switchArms = (
     x: FlowNode,
     cases: { value: number; edge: FlowEdge }[],

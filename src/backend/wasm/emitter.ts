@@ -4,9 +4,6 @@
 // No dependencies: the output is checked by V8 itself (WebAssembly.validate / new Module).
 
 const utf8 = new TextEncoder();
-/** UTF-8 of the first names written (later ones are encoded each time: the cache stays small). */
-const nameBytes = new Map<string, Uint8Array>();
-const NAME_CACHE_SIZE = 4096;
 
 /** A growable byte buffer with the Wasm primitive encodings. */
 export class ByteWriter {
@@ -87,27 +84,14 @@ export class ByteWriter {
 
   /** A UTF-8 string with its byte length in front. */
   name(s: string): this {
-    // Names that modules repeat (import and export names) are encoded once.
-    const cached = nameBytes.get(s);
-    if (cached !== undefined) return this.u32(cached.length).bytes(cached);
-    if (nameBytes.size < NAME_CACHE_SIZE) {
-      const b = utf8.encode(s);
-      nameBytes.set(s, b);
-      return this.u32(b.length).bytes(b);
-    }
     // ASCII (every name we make, nearly always) is written directly; the rest goes through UTF-8.
     const n = s.length;
-    let ascii = true;
     for (let i = 0; i < n; i++)
       if (s.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
+        const b = utf8.encode(s);
+        this.u32(b.length);
+        return this.bytes(b);
       }
-    if (!ascii) {
-      const b = utf8.encode(s);
-      this.u32(b.length);
-      return this.bytes(b);
-    }
     this.u32(n);
     this.grow(n);
     const buf = this.buf;
@@ -608,9 +592,11 @@ export interface AssembledModule {
 const recGroupBytes = new WeakMap<readonly CompType[], Uint8Array>();
 const typeNameBytes = new WeakMap<Map<number, string>, Uint8Array>();
 
-/** Scratch writers, reused by every assembly (assembleModule does not nest). */
+/** Scratch writers, reused by every assembly (assembleModule does not nest): the module is copied out once at the end. */
+const moduleScratch = new ByteWriter(16384);
 const sectionScratch = new ByteWriter(4096);
 const localsScratch = new ByteWriter(64);
+const nameScratch = new ByteWriter(256);
 
 function section(out: ByteWriter, id: number, body: ByteWriter): void {
   out.u8(id).u32(body.len).bytes(body.view());
@@ -623,12 +609,12 @@ function nameMap(w: ByteWriter, names: Map<number, string>): void {
   for (const [i, n] of entries) w.u32(i).name(n);
 }
 
+const MAGIC_VERSION = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
 /** Assemble a module from its parts. */
 export function assembleModule(m: ModuleSpec): AssembledModule {
-  let codeSize = 0;
-  for (const b of m.bodies) codeSize += b.code.length + 8;
-  const out = new ByteWriter(codeSize + 2048);
-  out.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const out = moduleScratch.reset();
+  out.bytes(MAGIC_VERSION);
   const w = sectionScratch.reset();
   w.u32(m.types.length);
   for (const e of m.types) {
@@ -713,7 +699,7 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
   w.reset();
   const codeOffsets = rel.map((r) => codeStart + r);
   if (m.funcNames || m.typeNames || m.moduleName) {
-    const s = new ByteWriter();
+    const s = nameScratch.reset();
     w.name("name");
     if (m.moduleName !== undefined) {
       s.name(m.moduleName);
@@ -736,6 +722,9 @@ export function assembleModule(m: ModuleSpec): AssembledModule {
       w.u8(4).u32(b.length).bytes(b);
     }
     section(out, 0, w);
+    s.reset();
   }
-  return { bytes: out.toBytes(), codeOffsets };
+  const bytes = out.toBytes();
+  out.reset();
+  return { bytes, codeOffsets };
 }

@@ -240,7 +240,7 @@ export class TranslatedModule {
    * table; base graphs imported) and instantiate it. Its graphs become callable through `call`
    * and usable as {fn} references.
    */
-  link(graphs: readonly Graph[], opts: { name?: string } = {}): LinkedModule {
+  link(graphs: readonly Graph[], opts: { name?: string; typeNames?: boolean } = {}): LinkedModule {
     const compiled = compileLinkedModule(this.compiled, graphs, { ...opts, callable: this.graphs });
     registerModule(compiled);
     const heap = this.heap;

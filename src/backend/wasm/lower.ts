@@ -247,6 +247,8 @@ class FunctionLowering {
   private nLocals = 0;
   /** Does the op being lowered push a value (even when it has no result variable)? */
   private curProduces = false;
+  /** The destination locals of the edge being written (emitEdge's scratch). */
+  private readonly edgeDsts: number[] = [];
   /** Blocks whose last op was emitted as a tail call (their `return` exit emits nothing). */
   private readonly tailCalled = new Set<FlowNode>();
 
@@ -383,7 +385,8 @@ class FunctionLowering {
 
   private emitList(list: readonly SNode[]): void {
     const w = this.w;
-    for (const s of list) {
+    for (let li = 0; li < list.length; li++) {
+      const s = list[li] as SNode;
       switch (s.k) {
         case "block":
           w.block();
@@ -492,22 +495,25 @@ class FunctionLowering {
 
   /** Parallel moves of an edge: link arguments into the final block's params, label values. */
   private emitEdge(e: FlowEdge): void {
-    const srcs: { v: Value; expected: LLType }[] = [];
-    const dsts: number[] = [];
+    // Sources are pushed in order (collecting them writes nothing), destinations set in reverse.
+    const dsts = this.edgeDsts;
+    dsts.length = 0;
     const final = e.final?.block;
     if (final && e.link) {
-      e.link.args.forEach((a, i) => {
+      const args = e.link.args;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i] as Value;
         const p = final.params[i] as Var;
         const pl = this.alloc.localOf(p);
-        if (pl === undefined) return;
-        if (a.kind === "var" && this.alloc.localOf(a) === pl) return;
-        srcs.push({ v: a, expected: p.type });
+        if (pl === undefined) continue;
+        if (a.kind === "var" && this.alloc.localOf(a) === pl) continue;
+        this.push(a, p.type);
         dsts.push(pl);
-      });
+      }
     }
-    for (const { v, expected } of srcs) this.push(v, expected);
     for (let i = dsts.length - 1; i >= 0; i--) this.w.localSet(dsts[i] as number);
-    for (const l of e.labels) {
+    for (let i = 0; i < e.labels.length; i++) {
+      const l = e.labels[i] as { label: Var; value: number };
       const ll = this.alloc.localOf(l.label);
       if (ll !== undefined) this.w.i32Const(l.value).localSet(ll);
     }
@@ -516,9 +522,11 @@ class FunctionLowering {
   private emitCode(n: FlowNode): void {
     const b = n.block;
     if (!b) return;
-    const last = b.ops.length - 1;
-    b.ops.forEach((op, i) => {
-      this.scratchUsed.clear();
+    const ops = b.ops;
+    const last = ops.length - 1;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as Op;
+      if (this.scratchUsed.size > 0) this.scratchUsed.clear();
       const tail = i === last && this.isTailCall(b, op);
       if (tail) this.tailCalled.add(n);
       try {
@@ -528,7 +536,7 @@ class FunctionLowering {
         const loc = op.loc ? ` at ${locToString(op.loc)}` : "";
         this.fail(`${op.op}: ${err instanceof Error ? err.message : String(err)}${loc}`, b, i);
       }
-    });
+    }
   }
 
   /** `%r = call...; return %r` (or a void call then `return`) becomes a tail call. */
@@ -557,27 +565,37 @@ class FunctionLowering {
         op.attrs,
         a.map((x) => x.type),
       ).kind !== "void";
-    const expected = (): (LLType | null)[] =>
-      expectedOperands(
-        this.m.program,
-        op.op,
-        op.attrs,
-        a.length,
-        a.map((x) => x.type),
-      );
     // Operands the lowering pushes first (some may already be on the stack).
-    if (plan.stackOrder.length > 0) {
-      const hasNull = plan.stackOrder.some((v) => v.kind === "const" && v.value === null);
-      const exp = hasNull ? expected() : null;
-      for (const v of plan.stackOrder) {
-        const k = a.indexOf(v);
-        const et = exp && k >= 0 ? (exp[k] ?? undefined) : undefined;
-        this.push(v, et ?? (op.op === "same_as" || op.op === "promote" ? op.result?.type : undefined));
+    const so = plan.stackOrder;
+    if (so.length > 0) {
+      let hasNull = false;
+      for (let k = 0; k < so.length; k++) {
+        const v = so[k] as Value;
+        if (v.kind === "const" && v.value === null) hasNull = true;
+      }
+      const exp = hasNull
+        ? expectedOperands(
+            this.m.program,
+            op.op,
+            op.attrs,
+            a.length,
+            a.map((x) => x.type),
+          )
+        : null;
+      const copy = op.op === "same_as" || op.op === "promote" ? op.result?.type : undefined;
+      for (let k = 0; k < so.length; k++) {
+        const v = so[k] as Value;
+        if (exp === null) {
+          this.push(v, copy);
+          continue;
+        }
+        const x = a.indexOf(v);
+        const et = x >= 0 ? (exp[x] ?? undefined) : undefined;
+        this.push(v, et ?? copy);
       }
     }
     const name = op.op;
     const r = op.result;
-    const site = () => this.siteOf(b, i, op);
     if (isScalarOp(name)) {
       const bin = SIMPLE_BIN[name];
       if (bin !== undefined) {
@@ -597,7 +615,7 @@ class FunctionLowering {
         const s64 = this.scratch(I64T);
         w.localSet(sb).op(OP.i64_extend_i32_s).localGet(sb).op(OP.i64_extend_i32_s).op(ovf);
         w.localTee(s64).localGet(s64).op(OP.i32_wrap_i64).op(OP.i64_extend_i32_s).op(OP.i64_ne).if();
-        this.error(ERR.overflow, site(), () => w.i32Const(0).i32Const(0).i32Const(0));
+        this.error(ERR.overflow, this.siteOf(b, i, op), () => w.i32Const(0).i32Const(0).i32Const(0));
         w.end().localGet(s64).op(OP.i32_wrap_i64);
         this.def(r);
         return;
@@ -615,7 +633,7 @@ class FunctionLowering {
           w.localGet(sb)
             .op(is64 ? OP.i64_eqz : OP.i32_eqz)
             .if();
-          this.error(ERR.divisionByZero, site(), () => w.i32Const(0).i32Const(0).i32Const(0));
+          this.error(ERR.divisionByZero, this.siteOf(b, i, op), () => w.i32Const(0).i32Const(0).i32Const(0));
           w.end();
           if (name.endsWith("mod")) {
             // rem_s is defined for MIN % -1 (0), as in JS.
@@ -663,7 +681,7 @@ class FunctionLowering {
         case "int_neg_ovf": {
           const s = this.scratch(I32T);
           w.localTee(s).i32Const(-2147483648).op(OP.i32_eq).if();
-          this.error(ERR.overflow, site(), () => w.i32Const(0).i32Const(0).i32Const(0));
+          this.error(ERR.overflow, this.siteOf(b, i, op), () => w.i32Const(0).i32Const(0).i32Const(0));
           w.end().i32Const(0).localGet(s).op(OP.i32_sub);
           this.def(r);
           return;
@@ -719,7 +737,7 @@ class FunctionLowering {
         const sname = op.attrs.type as string;
         const s = L.struct(sname);
         const f = L.field(sname, op.attrs.field as string);
-        this.trap(site(), `${name === "getfield" ? "reading" : "writing"} field '${sname}.${f.name}'`);
+        this.trap(this.siteOf(b, i, op), `${name === "getfield" ? "reading" : "writing"} field '${sname}.${f.name}'`);
         if (name === "getfield") {
           w.structGet(s.typeIdx, f.index);
           this.def(r);
@@ -734,14 +752,14 @@ class FunctionLowering {
         if (plan.stackOrder.length === 0) {
           this.get(len);
           w.i32Const(0).op(OP.i32_lt_s).if();
-          this.error(ERR.negativeLength, site(), () => {
+          this.error(ERR.negativeLength, this.siteOf(b, i, op), () => {
             this.get(len);
             w.i32Const(0).i32Const(0);
           });
           w.end();
           this.get(len);
         }
-        this.trap(site(), "allocation");
+        this.trap(this.siteOf(b, i, op), "allocation");
         w.arrayNewDefault(arr.typeIdx);
         this.def(r);
         return;
@@ -758,7 +776,7 @@ class FunctionLowering {
         const arrName = op.attrs.type as string;
         const arr = L.array(arrName);
         const [x, idx] = a as [Value, Value];
-        const st = site();
+        const st = this.siteOf(b, i, op);
         this.get(idx);
         this.get(x);
         this.trap(st, `${name === "getitem" ? "reading" : "writing"} an item of '${arrName}'`);
@@ -781,7 +799,7 @@ class FunctionLowering {
         return;
       }
       case "arraylen": {
-        this.trap(site(), `length of '${op.attrs.type}'`);
+        this.trap(this.siteOf(b, i, op), `length of '${op.attrs.type}'`);
         w.arrayLen();
         this.def(r);
         return;
@@ -821,7 +839,7 @@ class FunctionLowering {
           return;
         }
         if (x.type.kind === "fn") this.fail(`ref_cast of a function reference to '${sname}'`, b, i);
-        const st = site();
+        const st = this.siteOf(b, i, op);
         this.get(x);
         w.refTest({ idx: s.typeIdx }, true).op(OP.i32_eqz).if();
         this.error(ERR.cast, st, () => {
@@ -848,8 +866,8 @@ class FunctionLowering {
       case "call_ref": {
         const ft = (a[0] as Value).type;
         if (ft.kind !== "fn") this.fail("call_ref of a value that is not a function reference", b, i);
-        const ti = this.m.types.funcType(ft.params, ft.result);
-        this.trap(site(), "call_ref");
+        const ti = this.m.types.fnRefType(ft);
+        this.trap(this.siteOf(b, i, op), "call_ref");
         if (tail) w.returnCallRef(ti);
         else {
           w.callRef(ti);

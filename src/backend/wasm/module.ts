@@ -3,12 +3,13 @@
 // exported funcref table for code compiled later, and exported heap accessors (allocate, read and
 // write fields and items, array length, type id) for code outside Wasm. `compileLinkedModule`
 // compiles more graphs later (JIT code) into a module that declares the identical rec group and
-// imports the base module's functions, globals and table, so both share objects and functions.
+// imports what its graphs use of the base module (functions, globals, runtime and host imports),
+// so both share objects and functions.
 //
 // Function index space: runtime imports, host imports, [linked: imported base functions], then
 // the graphs, then internal helpers and accessors.
 
-import type { Const, Graph, Program, Value } from "../../ir/graph.ts";
+import type { Block, Const, Graph, Op, Program, Value } from "../../ir/graph.ts";
 import { exitLinks, exitOperands, graphParams } from "../../ir/graph.ts";
 import type { LLType } from "../../ir/types.ts";
 import { typeToString } from "../../ir/types.ts";
@@ -24,6 +25,8 @@ export interface CompileOptions extends LayoutOptions {
   tableSize?: number;
   /** Module name (shows in stack traces; must be unique among live modules). Default: a fresh name. */
   name?: string;
+  /** Write the type names of the rec group in the name section (default true; nothing reads them at run time). */
+  typeNames?: boolean;
 }
 
 export interface GraphStats {
@@ -105,11 +108,54 @@ interface Refs {
   graphs: Set<string>;
   /** Heap object constants, in order of appearance (op arguments, exit operands, link arguments). */
   objects: Const[];
+  /** Host functions called. */
+  hosts: Set<string>;
+  /** Globals read or written. */
+  globals: Set<string>;
+  /** Runtime imports the lowering may call (a superset: ops that may fail, raises by type). */
+  runtime: Set<RuntimeImport>;
+  /** Whether the lowering may call the type-id helper (failed casts). */
+  typeId: boolean;
 }
 
-/** One walk over the graphs' values: the graphs they name and their heap object constants. */
+/** Ops whose lowering may call the runtime's `error` (see lower.ts). */
+const MAY_FAIL = new Set([
+  "int_div",
+  "int_mod",
+  "llong_div",
+  "llong_mod",
+  "int_add_ovf",
+  "int_sub_ovf",
+  "int_mul_ovf",
+  "int_neg_ovf",
+  "newarray",
+  "getitem",
+  "setitem",
+  "arraycopy",
+  "ref_cast",
+]);
+
+/** The runtime import a `raise` of a value of this type calls (as lower.ts's emitRaise chooses it). */
+export function raiseImport(t: LLType): RuntimeImport {
+  switch (t.kind) {
+    case "i32":
+      return "raise_i32";
+    case "bool":
+      return "raise_bool";
+    case "i64":
+      return "raise_i64";
+    case "f64":
+      return "raise_f64";
+    case "fn":
+      return "raise_fn";
+    default:
+      return "raise_ref";
+  }
+}
+
+/** One walk over the graphs' ops and exits: what they name and may call. */
 function scanRefs(graphs: Iterable<Graph>): Refs {
-  const refs: Refs = { graphs: new Set(), objects: [] };
+  const refs: Refs = { graphs: new Set(), objects: [], hosts: new Set(), globals: new Set(), runtime: new Set(), typeId: false };
   const value = (v: Value) => {
     if (v.kind !== "const") return;
     const c = v.value;
@@ -117,22 +163,37 @@ function scanRefs(graphs: Iterable<Graph>): Refs {
     if ("fn" in c) refs.graphs.add(c.fn);
     else if ("obj" in c) refs.objects.push(v);
   };
+  const valueAll = (vs: readonly Value[]) => {
+    for (let k = 0; k < vs.length; k++) value(vs[k] as Value);
+  };
   for (const g of graphs)
-    for (const b of g.blocks) {
-      for (const o of b.ops) {
-        if (o.op === "call" && o.attrs.callee) refs.graphs.add(o.attrs.callee);
-        for (const a of o.args) value(a);
+    for (let bi = 0; bi < g.blocks.length; bi++) {
+      const b = g.blocks[bi] as Block;
+      const ops = b.ops;
+      for (let oi = 0; oi < ops.length; oi++) {
+        const o = ops[oi] as Op;
+        const name = o.op;
+        if (name === "call") {
+          if (o.attrs.callee) refs.graphs.add(o.attrs.callee);
+        } else if (name === "call_host") refs.hosts.add(o.attrs.callee as string);
+        else if (name === "getglobal" || name === "setglobal") refs.globals.add(o.attrs.callee as string);
+        else if (MAY_FAIL.has(name)) {
+          refs.runtime.add("error");
+          if (name === "ref_cast") refs.typeId = true;
+        }
+        const args = o.args;
+        for (let k = 0; k < args.length; k++) value(args[k] as Value);
       }
       // exitOperands, then exitLinks' arguments (without making their arrays)
       const e = b.exit;
       switch (e.kind) {
         case "jump":
-          for (const a of e.link.args) value(a);
+          valueAll(e.link.args);
           break;
         case "branch":
           value(e.cond);
-          for (const a of e.ifTrue.args) value(a);
-          for (const a of e.ifFalse.args) value(a);
+          valueAll(e.ifTrue.args);
+          valueAll(e.ifFalse.args);
           break;
         case "switch":
           value(e.value);
@@ -143,6 +204,7 @@ function scanRefs(graphs: Iterable<Graph>): Refs {
           if (e.value) value(e.value);
           break;
         case "raise":
+          refs.runtime.add(raiseImport(e.value.type));
           value(e.value);
           break;
         default:
@@ -204,9 +266,12 @@ class ModuleBuilder implements ModuleContext {
     return i;
   }
   runtime(name: RuntimeImport): number {
-    return this.runtimeIdx.get(name) as number;
+    const i = this.runtimeIdx.get(name);
+    if (i === undefined) throw new BackendError(`runtime import '${name}' was not collected (internal error)`);
+    return i;
   }
   typeIdFunc(): number {
+    if (this.typeIdIdx < 0) throw new BackendError("the type-id helper was not collected (internal error)");
     return this.typeIdIdx;
   }
   objectConst(obj: unknown, type: LLType): number {
@@ -230,12 +295,15 @@ class ModuleBuilder implements ModuleContext {
     return this.nFuncImports++;
   }
 
-  importRuntime(): void {
-    for (const r of RUNTIME_IMPORTS) this.runtimeIdx.set(r.name, this.importFunc("rt", r.name, this.types.rawFuncType(r.params, [])));
+  /** Import the runtime functions (all of them, or those in `used`), in RUNTIME_IMPORTS order. */
+  importRuntime(used?: ReadonlySet<RuntimeImport>): void {
+    for (const r of RUNTIME_IMPORTS)
+      if (!used || used.has(r.name)) this.runtimeIdx.set(r.name, this.importFunc("rt", r.name, this.types.rawFuncType(r.params, [])));
   }
 
-  importHosts(): void {
-    const names = [...this.program.hosts.keys()].sort();
+  /** Import the host functions (all of them, or those in `used`), by name. */
+  importHosts(used?: ReadonlySet<string>): void {
+    const names = [...(used ?? this.program.hosts.keys())].sort();
     for (const n of names) {
       const h = this.program.hosts.get(n);
       if (!h) continue;
@@ -268,17 +336,15 @@ class ModuleBuilder implements ModuleContext {
     });
   }
 
-  importGlobals(): void {
+  /** Import the globals in `used` (program order) from "base". */
+  importGlobals(used: ReadonlySet<string>): void {
     for (const g of this.program.globals.values()) {
+      if (!used.has(g.name)) continue;
       const t = this.types.valType(g.type);
       if (!t) throw new BackendError(`global '${g.name}' has type void`);
       this.imports.push({ module: "base", name: EXPORT.global(g.name), desc: { kind: "global", type: t, mutable: g.mutable } });
       this.globalIdx.set(g.name, this.nGlobalImports++);
     }
-  }
-
-  importTable(min: number): void {
-    this.imports.push({ module: "base", name: EXPORT.table, desc: { kind: "table", type: absRef(HT.func), min } });
   }
 
   signature(g: Graph): number {
@@ -386,6 +452,7 @@ class ModuleBuilder implements ModuleContext {
     linked: boolean,
     objects: unknown[],
     importedGraphs: string[],
+    typeNames: boolean,
   ): CompiledModule {
     // Lower the graphs (their bodies go first, in declaration order).
     const compiled = graphs.map((g) => compileFunction(this, g));
@@ -400,7 +467,7 @@ class ModuleBuilder implements ModuleContext {
       declaredFuncs: [...this.declared].sort((a, b) => a - b),
       bodies,
       funcNames: this.funcNames,
-      typeNames: this.types.names(),
+      typeNames: typeNames ? this.types.names() : undefined,
       moduleName: name,
     });
     const traps = new Map<number, TrapSite>();
@@ -510,19 +577,21 @@ export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledM
     false,
     objects.map((o) => o.obj),
     [],
+    opts.typeNames ?? true,
   );
 }
 
 /**
- * Compile more graphs later, as a module linked to `base`: identical rec group, the base's graphs,
- * globals, type-id helper and table imported from module "base" (the base instance's exports).
+ * Compile more graphs later, as a module linked to `base`: identical rec group; the graphs, globals
+ * and type-id helper its graphs use imported from module "base" (the base instance's exports), and
+ * only the runtime and host functions they may call. No type names unless `typeNames`.
  * The new graphs may call each other and the graphs of `callable` (default: the base's graphs;
  * a TranslatedModule passes those of earlier linked modules too), imported from "base" by name.
  */
 export function compileLinkedModule(
   base: CompiledModule,
   graphs: readonly Graph[],
-  opts: { name?: string; callable?: ReadonlyMap<string, Graph> } = {},
+  opts: { name?: string; callable?: ReadonlyMap<string, Graph>; typeNames?: boolean } = {},
 ): CompiledModule {
   const started = performance.now();
   const p = base.program;
@@ -534,9 +603,9 @@ export function compileLinkedModule(
     own.set(g.name, g);
   }
   const m = new ModuleBuilder(p, base.layout, own);
-  m.importRuntime();
-  m.importHosts();
   const refs = scanRefs(graphs);
+  m.importRuntime(refs.runtime);
+  m.importHosts(refs.hosts);
   const imported = [...refs.graphs].filter((n) => !own.has(n)).sort();
   const callable = opts.callable ?? base.graphs;
   for (const n of imported) {
@@ -544,11 +613,10 @@ export function compileLinkedModule(
     if (!g) throw new BackendError(`graph '${n}' is neither in the base module nor among the linked graphs`);
     m.importGraph(g);
   }
-  m.importTypeId();
+  if (refs.typeId) m.importTypeId();
   const objects = collectObjects(m, refs.objects);
   m.importObjects(objects);
-  m.importGlobals();
-  m.importTable(0);
+  m.importGlobals(refs.globals);
   const list = m.declareGraphs(graphs);
   return m.assemble(
     opts.name ?? freshName(),
@@ -558,5 +626,6 @@ export function compileLinkedModule(
     true,
     objects.map((o) => o.obj),
     imported,
+    opts.typeNames ?? false,
   );
 }

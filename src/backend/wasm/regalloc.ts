@@ -91,6 +91,7 @@ class VarNumbers {
 }
 
 const NO_RANGES: readonly number[] = [];
+const NO_OPS: readonly Op[] = [];
 
 /** The plans of a function's nodes: op plans in one list (a node's from opStart[node id]), exit plans by node id. */
 interface Plans {
@@ -120,11 +121,15 @@ function decideStack(nodes: readonly FlowNode[], plans: Plans, uses: Int32Array,
     // Any other pending value this op reads must live in a local instead.
     if (pending.length > 0 && plan.reads.length > 0) {
       let w = 0;
-      for (const v of pending) if (!plan.reads.includes(v)) pending[w++] = v;
+      for (let j = 0; j < pending.length; j++) {
+        const v = pending[j] as Var;
+        if (!plan.reads.includes(v)) pending[w++] = v;
+      }
       pending.length = w;
     }
   };
-  for (const n of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const n = nodes[ni] as FlowNode;
     const b = n.block;
     if (!b) continue;
     pending.length = 0;
@@ -204,11 +209,14 @@ class Liveness {
       if (n.block)
         for (let j = 0; j < n.block.ops.length; j++) {
           const op = n.block.ops[j] as Op;
-          for (const v of (plans.ops[at + j] as UsePlan).reads)
+          const reads = (plans.ops[at + j] as UsePlan).reads;
+          for (let r = 0; r < reads.length; r++) {
+            const v = reads[r] as Value;
             if (isVar(v)) {
               const k = id(v);
               if (k >= 0 && definedIn[k] !== i + 1) lists.push(k);
             }
+          }
           if (op.result) {
             const k = id(op.result);
             if (k >= 0) {
@@ -217,22 +225,36 @@ class Liveness {
             }
           }
         }
-      for (const v of (plans.exits[n.id] as UsePlan).reads)
+      const ereads = (plans.exits[n.id] as UsePlan).reads;
+      for (let r = 0; r < ereads.length; r++) {
+        const v = ereads[r] as Value;
         if (isVar(v)) {
           const k = id(v);
           if (k >= 0 && definedIn[k] !== i + 1) lists.push(k);
         }
+      }
       nodeAt[3 * i + 1] = lists.length;
-      for (const d of defs) lists.push(d);
+      for (let d = 0; d < defs.length; d++) lists.push(defs[d] as number);
       nodeAt[3 * i + 2] = lists.length;
-      for (const e of n.out) {
+      const out = n.out;
+      for (let j = 0; j < out.length; j++) {
+        const e = out[j] as FlowEdge;
         const at = 4 * e.id;
         edgeAt[at] = lists.length;
-        if (e.link) for (const a of e.link.args) if (isVar(a)) lists.push(id(a));
+        if (e.link) {
+          const args = e.link.args;
+          for (let k = 0; k < args.length; k++) {
+            const a = args[k] as Value;
+            if (isVar(a)) lists.push(id(a));
+          }
+        }
         edgeAt[at + 1] = lists.length;
-        if (e.final?.block) for (const p of (e.final.block as Block).params) lists.push(id(p));
+        if (e.final?.block) {
+          const ps = (e.final.block as Block).params;
+          for (let k = 0; k < ps.length; k++) lists.push(id(ps[k] as Var));
+        }
         edgeAt[at + 2] = lists.length;
-        for (const l of e.labels) lists.push(id(l.label));
+        for (let k = 0; k < e.labels.length; k++) lists.push(id((e.labels[k] as { label: Var }).label));
         edgeAt[at + 3] = lists.length;
       }
     }
@@ -291,7 +313,9 @@ class Liveness {
     const edgeAt = this.edgeAt;
     out.fill(0);
     const t = this.scratch;
-    for (const e of n.out) {
+    const outs = n.out;
+    for (let i = 0; i < outs.length; i++) {
+      const e = outs[i] as FlowEdge;
       // live before the edge: (live into its final target - what it defines) + its arguments
       const from = (e.final ?? e.to).id * w;
       const at = 4 * e.id;
@@ -331,57 +355,98 @@ function numberAndPlan(
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   let defs = 0;
-  const span = (v: Var) => {
-    if (v.id < lo) lo = v.id;
-    if (v.id > hi) hi = v.id;
-    defs++;
-  };
-  for (const n of nodes) {
-    if (n.block) {
-      for (const p of n.block.params) span(p);
-      for (const op of n.block.ops) if (op.result) span(op.result);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as FlowNode;
+    const b = n.block;
+    if (b) {
+      const ps = b.params;
+      for (let j = 0; j < ps.length; j++) {
+        const id = (ps[j] as Var).id;
+        if (id < lo) lo = id;
+        if (id > hi) hi = id;
+        defs++;
+      }
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const r = (ops[j] as Op).result;
+        if (!r) continue;
+        if (r.id < lo) lo = r.id;
+        if (r.id > hi) hi = r.id;
+        defs++;
+      }
     }
-    if (n.label) span(n.label);
+    const l = n.label;
+    if (l) {
+      if (l.id < lo) lo = l.id;
+      if (l.id > hi) hi = l.id;
+      defs++;
+    }
   }
   const nums = new VarNumbers(lo, hi, defs);
   // Plans of ops and exits, every variable numbered (reads, results, edge arguments, parameters, labels).
   const plans: Plans = { ops: [], opStart: new Int32Array(flow.nodes.length), exits: new Array(flow.nodes.length) };
-  const number = (v: Value) => {
-    if (v.kind === "var") nums.add(v);
-  };
-  for (const p of input.params) nums.add(p);
-  for (const n of nodes) {
-    plans.opStart[n.id] = plans.ops.length;
-    if (n.block) {
-      for (const p of n.block.params) nums.add(p);
-      for (const op of n.block.ops) {
+  const planOps = plans.ops;
+  for (let i = 0; i < input.params.length; i++) nums.add(input.params[i] as Var);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as FlowNode;
+    plans.opStart[n.id] = planOps.length;
+    const b = n.block;
+    if (b) {
+      const ps = b.params;
+      for (let j = 0; j < ps.length; j++) nums.add(ps[j] as Var);
+      const ops = b.ops;
+      for (let j = 0; j < ops.length; j++) {
+        const op = ops[j] as Op;
         const p = input.planOp(op);
-        plans.ops.push(p);
-        for (const v of p.reads) number(v);
+        planOps.push(p);
+        const rs = p.reads;
+        for (let k = 0; k < rs.length; k++) {
+          const v = rs[k] as Value;
+          if (v.kind === "var") nums.add(v);
+        }
         if (op.result) nums.add(op.result);
       }
     }
     const ep = input.planExit(n);
     plans.exits[n.id] = ep;
-    for (const v of ep.reads) number(v);
-    for (const e of n.out) {
-      if (e.link) for (const a of e.link.args) number(a);
-      for (const l of e.labels) nums.add(l.label);
+    for (let k = 0; k < ep.reads.length; k++) {
+      const v = ep.reads[k] as Value;
+      if (v.kind === "var") nums.add(v);
+    }
+    const out = n.out;
+    for (let j = 0; j < out.length; j++) {
+      const e = out[j] as FlowEdge;
+      if (e.link) {
+        const args = e.link.args;
+        for (let k = 0; k < args.length; k++) {
+          const a = args[k] as Value;
+          if (a.kind === "var") nums.add(a);
+        }
+      }
+      for (let k = 0; k < e.labels.length; k++) nums.add((e.labels[k] as { label: Var }).label);
     }
   }
   // Use counts (every read of a var: ops, exits, edge arguments).
   const uses = new Int32Array(nums.size);
-  const bump = (v: Value) => {
-    if (v.kind === "var") {
-      const k = nums.get(v);
-      uses[k] = (uses[k] as number) + 1;
+  const bumpAll = (vs: readonly Value[]) => {
+    for (let k = 0; k < vs.length; k++) {
+      const v = vs[k] as Value;
+      if (v.kind === "var") {
+        const x = nums.get(v);
+        uses[x] = (uses[x] as number) + 1;
+      }
     }
   };
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as FlowNode;
     const at = plans.opStart[n.id] as number;
-    if (n.block) for (let i = 0; i < n.block.ops.length; i++) for (const v of (plans.ops[at + i] as UsePlan).reads) bump(v);
-    for (const v of (plans.exits[n.id] as UsePlan).reads) bump(v);
-    for (const e of n.out) if (e.link) for (const a of e.link.args) bump(a);
+    if (n.block) for (let j = 0; j < n.block.ops.length; j++) bumpAll((planOps[at + j] as UsePlan).reads);
+    bumpAll((plans.exits[n.id] as UsePlan).reads);
+    const out = n.out;
+    for (let j = 0; j < out.length; j++) {
+      const e = out[j] as FlowEdge;
+      if (e.link) bumpAll(e.link.args);
+    }
   }
   return { nums, plans, uses };
 }
@@ -405,10 +470,10 @@ function liveRanges(
   // each variable's ranges by number, as [start, end, start, end, ...] (sorted, disjoint)
   const ranges: (number[] | undefined)[] = new Array(nums.size);
   const addRange = (k: number, s: number, e: number) => {
-    let list = ranges[k];
+    const list = ranges[k];
     if (!list) {
-      list = [];
-      ranges[k] = list;
+      ranges[k] = [s, e];
+      return;
     }
     const n = list.length;
     if (n > 0 && s <= (list[n - 1] as number) + 1 && s >= (list[n - 2] as number)) list[n - 1] = Math.max(list[n - 1] as number, e);
@@ -426,7 +491,7 @@ function liveRanges(
   // ranges of the results defined in a segment, as (number, start, end), latest op first
   const defRanges: number[] = [];
   const codeSegment = (n: FlowNode) => {
-    const ops = n.block ? n.block.ops : [];
+    const ops = n.block ? n.block.ops : NO_OPS;
     const start = pos;
     const exitPos = start + 2 * ops.length;
     const end = exitPos + 1;
@@ -434,8 +499,18 @@ function liveRanges(
     opened.length = 0;
     defRanges.length = 0;
     live.outInto(n, liveOut);
-    forEachBit(liveOut, (b) => open(varOfBit[b] as number, end));
-    for (const v of (plans.exits[n.id] as UsePlan).reads) if (isVar(v)) open(nums.get(v), exitPos);
+    for (let w = 0; w < words; w++) {
+      let x = liveOut[w] as number;
+      while (x !== 0) {
+        open(varOfBit[(w << 5) + 31 - Math.clz32(x & -x)] as number, end);
+        x &= x - 1;
+      }
+    }
+    const ereads = (plans.exits[n.id] as UsePlan).reads;
+    for (let j = 0; j < ereads.length; j++) {
+      const v = ereads[j] as Value;
+      if (isVar(v)) open(nums.get(v), exitPos);
+    }
     const at = plans.opStart[n.id] as number;
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i] as Op;
@@ -448,10 +523,15 @@ function liveRanges(
         defRanges.push(k, u + 1, e >= 0 ? e : u + 1);
         openAt[k] = -1;
       }
-      for (const v of (plans.ops[at + i] as UsePlan).reads) if (isVar(v)) open(nums.get(v), u);
+      const reads = (plans.ops[at + i] as UsePlan).reads;
+      for (let j = 0; j < reads.length; j++) {
+        const v = reads[j] as Value;
+        if (isVar(v)) open(nums.get(v), u);
+      }
     }
     // In order of start: the variables live at the segment's start, then the results, earliest first.
-    for (const k of opened) {
+    for (let j = 0; j < opened.length; j++) {
+      const k = opened[j] as number;
       const e = openAt[k] as number;
       if (e < 0) continue;
       addRange(k, start, e);
@@ -498,7 +578,8 @@ function liveRanges(
     }
   };
   const walk = (list: readonly SNode[]) => {
-    for (const s of list) {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i] as SNode;
       switch (s.k) {
         case "block":
         case "loop":
@@ -540,11 +621,15 @@ function assignLocals(
     if (!l) hints[a] = l = [];
     l.push(b);
   };
-  for (const n of nodes)
-    for (const e of n.out) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const out = (nodes[ni] as FlowNode).out;
+    for (let j = 0; j < out.length; j++) {
+      const e = out[j] as FlowEdge;
       const final = e.final?.block;
       if (!final || !e.link) continue;
-      e.link.args.forEach((a, i) => {
+      const args = e.link.args;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i] as Value;
         const p = final.params[i];
         if (p && isVar(a) && a !== p) {
           const ka = nums.get(a);
@@ -552,8 +637,9 @@ function assignLocals(
           hint(ka, kp);
           hint(kp, ka);
         }
-      });
+      }
     }
+  }
   // each local's ranges: the union of its variables', [start, end, ...] sorted and disjoint
   const localRanges: number[][] = [];
   const localTypes: ValType[] = [];
@@ -591,7 +677,16 @@ function assignLocals(
         if ((a[2 * mid] as number) < s) lo = mid + 1;
         else hi = mid;
       }
-      a.splice(2 * lo, 0, s, b[j + 1] as number);
+      const at = 2 * lo;
+      const n = a.length;
+      if (at === n) a.push(s, b[j + 1] as number);
+      else {
+        // make room for the pair at `at` (without splice's array of removed items)
+        a.push(a[n - 2] as number, a[n - 1] as number);
+        for (let k = n - 1; k >= at + 2; k--) a[k] = a[k - 2] as number;
+        a[at] = s;
+        a[at + 1] = b[j + 1] as number;
+      }
     }
   };
   const assign = (k: number, idx: number) => {
@@ -616,10 +711,7 @@ function assignLocals(
     localRanges.push([]);
     assign(nums.get(p), i);
   });
-  const vars: number[] = [];
-  for (let k = 0; k < ranges.length; k++) if (ranges[k] !== undefined && local[k] < 0) vars.push(k);
-  const first = (k: number) => (ranges[k] as number[])[0] as number;
-  vars.sort((a, b) => first(a) - first(b) || (nums.vars[a] as Var).id - (nums.vars[b] as Var).id);
+  const vars = byFirstPoint(ranges, local, nums);
   const byKey = new Map<string, number[]>();
   for (let i = 0; i < localKey.length; i++) {
     const k = localKey[i] as string;
@@ -631,19 +723,24 @@ function assignLocals(
     const { t, key } = typeOf(nums.vars[k] as Var);
     const rs = ranges[k] as number[];
     let chosen = -1;
-    for (const h of hints[k] ?? []) {
-      const li = local[h] as number;
-      if (li >= 0 && localKey[li] === key && !overlaps(localRanges[li] as number[], rs)) {
-        chosen = li;
-        break;
+    const hs = hints[k];
+    if (hs)
+      for (let j = 0; j < hs.length; j++) {
+        const li = local[hs[j] as number] as number;
+        if (li >= 0 && localKey[li] === key && !overlaps(localRanges[li] as number[], rs)) {
+          chosen = li;
+          break;
+        }
       }
-    }
-    if (chosen < 0)
-      for (const li of byKey.get(key) ?? [])
+    const same = chosen < 0 ? byKey.get(key) : undefined;
+    if (same)
+      for (let j = 0; j < same.length; j++) {
+        const li = same[j] as number;
         if (!overlaps(localRanges[li] as number[], rs)) {
           chosen = li;
           break;
         }
+      }
     if (chosen < 0) {
       chosen = localTypes.length;
       localTypes.push(t);
@@ -656,6 +753,51 @@ function assignLocals(
     assign(k, chosen);
   }
   return { local, localTypes, assigned: vars.length };
+}
+
+/**
+ * The variables with a range and no local yet, by number, in order of their first point (ties by
+ * variable id): a counting sort on the first point (points are dense), then ties in place.
+ */
+function byFirstPoint(ranges: readonly (number[] | undefined)[], local: Int32Array, nums: VarNumbers): number[] {
+  let maxPoint = -1;
+  let n = 0;
+  for (let k = 0; k < ranges.length; k++) {
+    const r = ranges[k];
+    if (r === undefined || (local[k] as number) >= 0) continue;
+    n++;
+    if ((r[0] as number) > maxPoint) maxPoint = r[0] as number;
+  }
+  const start = new Int32Array(maxPoint + 2);
+  for (let k = 0; k < ranges.length; k++) {
+    const r = ranges[k];
+    if (r !== undefined && (local[k] as number) < 0) start[(r[0] as number) + 1]++;
+  }
+  for (let p = 1; p < start.length; p++) start[p] = (start[p] as number) + (start[p - 1] as number);
+  const out: number[] = new Array(n);
+  for (let k = 0; k < ranges.length; k++) {
+    const r = ranges[k];
+    if (r === undefined || (local[k] as number) >= 0) continue;
+    const p = r[0] as number;
+    out[start[p] as number] = k;
+    start[p] = (start[p] as number) + 1;
+  }
+  // ties (same first point): by variable id, insertion sort (runs are short)
+  const vars = nums.vars;
+  for (let i = 1; i < n; i++) {
+    const k = out[i] as number;
+    const p = (ranges[k] as number[])[0] as number;
+    const id = (vars[k] as Var).id;
+    let j = i - 1;
+    while (j >= 0) {
+      const kj = out[j] as number;
+      if (((ranges[kj] as number[])[0] as number) !== p || (vars[kj] as Var).id <= id) break;
+      out[j + 1] = kj;
+      j--;
+    }
+    out[j + 1] = k;
+  }
+  return out;
 }
 
 /** The variables that liveness tracks, one bit each: those read or moved outside the node that defines them. */
@@ -675,23 +817,40 @@ function liveBits(nodes: readonly FlowNode[], plans: Plans, nums: VarNumbers, on
   const size = nums.size;
   const defNode = new Int32Array(size).fill(-1);
   const global = new Uint8Array(size);
-  for (const n of nodes) {
-    if (!n.block) continue;
-    for (const p of n.block.params) global[nums.get(p)] = 1;
-    for (const op of n.block.ops) if (op.result) defNode[nums.get(op.result)] = n.id;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as FlowNode;
+    const b = n.block;
+    if (!b) continue;
+    for (let j = 0; j < b.params.length; j++) global[nums.get(b.params[j] as Var)] = 1;
+    for (let j = 0; j < b.ops.length; j++) {
+      const r = (b.ops[j] as Op).result;
+      if (r) defNode[nums.get(r)] = n.id;
+    }
   }
-  const read = (v: Value, n: FlowNode) => {
-    if (v.kind !== "var") return;
-    const k = nums.get(v);
-    if (defNode[k] !== n.id) global[k] = 1;
+  const readAll = (vs: readonly Value[], n: FlowNode) => {
+    for (let k = 0; k < vs.length; k++) {
+      const v = vs[k] as Value;
+      if (v.kind !== "var") continue;
+      const x = nums.get(v);
+      if (defNode[x] !== n.id) global[x] = 1;
+    }
   };
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i] as FlowNode;
     const at = plans.opStart[n.id] as number;
-    if (n.block) for (let i = 0; i < n.block.ops.length; i++) for (const v of (plans.ops[at + i] as UsePlan).reads) read(v, n);
-    for (const v of (plans.exits[n.id] as UsePlan).reads) read(v, n);
-    for (const e of n.out) {
-      if (e.link) for (const a of e.link.args) if (a.kind === "var") global[nums.get(a)] = 1;
-      for (const l of e.labels) global[nums.get(l.label)] = 1;
+    if (n.block) for (let j = 0; j < n.block.ops.length; j++) readAll((plans.ops[at + j] as UsePlan).reads, n);
+    readAll((plans.exits[n.id] as UsePlan).reads, n);
+    const out = n.out;
+    for (let j = 0; j < out.length; j++) {
+      const e = out[j] as FlowEdge;
+      if (e.link) {
+        const args = e.link.args;
+        for (let k = 0; k < args.length; k++) {
+          const a = args[k] as Value;
+          if (a.kind === "var") global[nums.get(a)] = 1;
+        }
+      }
+      for (let k = 0; k < e.labels.length; k++) global[nums.get((e.labels[k] as { label: Var }).label)] = 1;
     }
   }
   const bitOf = new Int32Array(size).fill(-1);
@@ -734,15 +893,4 @@ export function allocate(input: AllocInput): Allocation {
     before,
     stats: { vars: before + nParams + stackValues, stackValues, localsAfter: localTypes.length - nParams },
   };
-}
-
-/** Call `f` with the number of every bit set, in increasing order. */
-function forEachBit(b: Uint32Array, f: (k: number) => void): void {
-  for (let w = 0; w < b.length; w++) {
-    let x = b[w] as number;
-    while (x !== 0) {
-      f((w << 5) + 31 - Math.clz32(x & -x));
-      x &= x - 1;
-    }
-  }
 }

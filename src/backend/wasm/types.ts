@@ -304,6 +304,12 @@ export class ModuleTypes {
     return this.rawFuncType(ps, rs);
   }
 
+  /** The type index of a function reference type's signature (funcType, through the key made once per type object). */
+  fnRefType(t: LLType & { kind: "fn" }): number {
+    const g = this.layout.funcTypes.get(fnKey(t));
+    return g !== undefined ? g : this.funcType(t.params, t.result);
+  }
+
   /** A standalone function type with these Wasm params and results. */
   rawFuncType(params: readonly ValType[], results: readonly ValType[]): number {
     let key = "(";
