@@ -19,7 +19,7 @@ import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, 
 import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
-  /** Times a green key must be reached at a can_enter_jit before it is compiled (default 300). */
+  /** Times a green key must be reached at a can_enter_jit before it is compiled (default 1000). */
   threshold?: number;
   /**
    * Times a green key reached only by exits of compiled code (the code after a loop) must be
@@ -117,7 +117,7 @@ function calleeExitGraphs(r: Residual): Set<string> {
 export const EXIT_HOST = "__jit_exit";
 
 const DEFAULTS = {
-  threshold: 300,
+  threshold: 1000,
   budget: 4000,
   maxCallees: 8,
   codeBudget: 16 << 20,

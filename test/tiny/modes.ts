@@ -90,7 +90,7 @@ export const MODES: readonly Mode[] = [
   vmMode("llinterp"),
   vmMode("translated"),
   // each program compiles afresh in the JIT modes (about 0.1 s and 0.4 s per program in them now);
-  // threshold 40 rather than the default (300), so that the short loops of test programs compile
+  // threshold 40 rather than the default (1000), so that the short loops of test programs compile
   vmMode("jit", { jit: { threshold: 40 }, label: "jit threshold 40", every: 10 }),
   vmMode("jit", { jit: { threshold: 1 }, label: "jit threshold 1", every: 25 }),
 ];

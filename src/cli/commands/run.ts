@@ -34,7 +34,7 @@ export const runCommand: Command = {
   options: [
     { name: "mode", value: "mode", help: `how to run the interpreter (default ${DEFAULT_MODE})` },
     { name: "no-jit", help: "translated without the JIT (the same as --mode=translated)" },
-    { name: "threshold", value: "n", help: "JIT: times a guest loop header is reached before it is compiled (default 300)" },
+    { name: "threshold", value: "n", help: "JIT: times a guest loop header is reached before it is compiled (default 1000)" },
     {
       name: "exit-threshold",
       value: "n",
