@@ -337,6 +337,24 @@ class Liveness {
   }
 }
 
+/** The variables `n`'s out-edges read or set (their links' variable arguments, then their labels), in `into` (emptied first). */
+function edgeVars(n: FlowNode, into: Var[]): Var[] {
+  into.length = 0;
+  const out = n.out;
+  for (let j = 0; j < out.length; j++) {
+    const e = out[j] as FlowEdge;
+    if (e.link) {
+      const args = e.link.args;
+      for (let k = 0; k < args.length; k++) {
+        const a = args[k] as Value;
+        if (a.kind === "var") into.push(a);
+      }
+    }
+    for (let k = 0; k < e.labels.length; k++) into.push((e.labels[k] as { label: Var }).label);
+  }
+  return into;
+}
+
 function setBit(b: Uint32Array, k: number): void {
   b[k >>> 5] = (b[k >>> 5] as number) | (1 << (k & 31));
 }
@@ -383,6 +401,7 @@ function numberAndPlan(
     }
   }
   const nums = new VarNumbers(lo, hi, defs);
+  const scratch: Var[] = [];
   // Plans of ops and exits, every variable numbered (reads, results, edge arguments, parameters, labels).
   const plans: Plans = { ops: [], opStart: new Int32Array(flow.nodes.length), exits: new Array(flow.nodes.length) };
   const planOps = plans.ops;
@@ -413,18 +432,8 @@ function numberAndPlan(
       const v = ep.reads[k] as Value;
       if (v.kind === "var") nums.add(v);
     }
-    const out = n.out;
-    for (let j = 0; j < out.length; j++) {
-      const e = out[j] as FlowEdge;
-      if (e.link) {
-        const args = e.link.args;
-        for (let k = 0; k < args.length; k++) {
-          const a = args[k] as Value;
-          if (a.kind === "var") nums.add(a);
-        }
-      }
-      for (let k = 0; k < e.labels.length; k++) nums.add((e.labels[k] as { label: Var }).label);
-    }
+    const ev = edgeVars(n, scratch);
+    for (let k = 0; k < ev.length; k++) nums.add(ev[k] as Var);
   }
   // Use counts (every read of a var: ops, exits, edge arguments).
   const uses = new Int32Array(nums.size);
@@ -815,6 +824,7 @@ interface LiveBits {
  */
 function liveBits(nodes: readonly FlowNode[], plans: Plans, nums: VarNumbers, onStack: Uint8Array): LiveBits {
   const size = nums.size;
+  const scratch: Var[] = [];
   const defNode = new Int32Array(size).fill(-1);
   const global = new Uint8Array(size);
   for (let i = 0; i < nodes.length; i++) {
@@ -840,18 +850,8 @@ function liveBits(nodes: readonly FlowNode[], plans: Plans, nums: VarNumbers, on
     const at = plans.opStart[n.id] as number;
     if (n.block) for (let j = 0; j < n.block.ops.length; j++) readAll((plans.ops[at + j] as UsePlan).reads, n);
     readAll((plans.exits[n.id] as UsePlan).reads, n);
-    const out = n.out;
-    for (let j = 0; j < out.length; j++) {
-      const e = out[j] as FlowEdge;
-      if (e.link) {
-        const args = e.link.args;
-        for (let k = 0; k < args.length; k++) {
-          const a = args[k] as Value;
-          if (a.kind === "var") global[nums.get(a)] = 1;
-        }
-      }
-      for (let k = 0; k < e.labels.length; k++) global[nums.get((e.labels[k] as { label: Var }).label)] = 1;
-    }
+    const ev = edgeVars(n, scratch);
+    for (let k = 0; k < ev.length; k++) global[nums.get(ev[k] as Var)] = 1;
   }
   const bitOf = new Int32Array(size).fill(-1);
   const varOfBit: number[] = [];
