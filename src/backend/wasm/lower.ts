@@ -39,6 +39,24 @@ export const ERR = {
 /** Runtime imports a function may need (created on demand by the module). */
 export type RuntimeImport = "error" | "raise_i32" | "raise_bool" | "raise_i64" | "raise_f64" | "raise_ref" | "raise_fn";
 
+/** The runtime import a `raise` of a value of type `t` calls. */
+export function raiseImport(t: LLType): RuntimeImport {
+  switch (t.kind) {
+    case "i32":
+      return "raise_i32";
+    case "bool":
+      return "raise_bool";
+    case "i64":
+      return "raise_i64";
+    case "f64":
+      return "raise_f64";
+    case "fn":
+      return "raise_fn";
+    default:
+      return "raise_ref";
+  }
+}
+
 /** A place in the program where execution can fail: reported in the error like L3 reports it. */
 export interface Site {
   readonly frame: FrameInfo;
@@ -477,20 +495,8 @@ class FunctionLowering {
     const v = e.value;
     const t = v.type;
     this.push(v);
-    const kind: RuntimeImport =
-      t.kind === "i32"
-        ? "raise_i32"
-        : t.kind === "bool"
-          ? "raise_bool"
-          : t.kind === "i64"
-            ? "raise_i64"
-            : t.kind === "f64"
-              ? "raise_f64"
-              : t.kind === "fn"
-                ? "raise_fn"
-                : "raise_ref";
     this.w.i32Const(this.siteOf(b, b.ops.length, null));
-    this.w.call(this.m.runtime(kind)).op(OP.unreachable);
+    this.w.call(this.m.runtime(raiseImport(t))).op(OP.unreachable);
   }
 
   /** Parallel moves of an edge: link arguments into the final block's params, label values. */

@@ -16,7 +16,7 @@ import { typeToString } from "../../ir/types.ts";
 import type { Export, FuncBody, GlobalEntry, Import, ModuleSpec, ValType } from "./emitter.ts";
 import { CodeWriter, HT, I32T, I64T, F64T, OP, absRef, assembleModule, refType, valTypeKey } from "./emitter.ts";
 import type { ModuleContext, RuntimeImport, Site, TrapSite } from "./lower.ts";
-import { compileFunction, writeScalarConst } from "./lower.ts";
+import { compileFunction, raiseImport, writeScalarConst } from "./lower.ts";
 import type { LayoutOptions } from "./types.ts";
 import { BackendError, HIDDEN_SLOT, Layout, ModuleTypes } from "./types.ts";
 
@@ -134,24 +134,6 @@ const MAY_FAIL = new Set([
   "arraycopy",
   "ref_cast",
 ]);
-
-/** The runtime import a `raise` of a value of this type calls (as lower.ts's emitRaise chooses it). */
-export function raiseImport(t: LLType): RuntimeImport {
-  switch (t.kind) {
-    case "i32":
-      return "raise_i32";
-    case "bool":
-      return "raise_bool";
-    case "i64":
-      return "raise_i64";
-    case "f64":
-      return "raise_f64";
-    case "fn":
-      return "raise_fn";
-    default:
-      return "raise_ref";
-  }
-}
 
 /** One walk over the graphs' ops and exits: what they name and may call. */
 function scanRefs(graphs: Iterable<Graph>): Refs {
