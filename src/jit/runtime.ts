@@ -9,12 +9,13 @@
 // cannot be hashed, so entries live in a WeakMap keyed by the first green object, then by the
 // scalar greens; a key whose slot was evicted finds its code there again.
 
-import type { DriverDef, Graph, Op, Program } from "../ir/graph.ts";
+import type { DriverDef, Graph, Op, Program, Var } from "../ir/graph.ts";
+import { I32, type LLType, typeToString, VOID } from "../ir/types.ts";
 import { cloneGraph } from "../ir/clone.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { TranslatedModule } from "../backend/wasm/index.ts";
-import type { ExitInfo, Residual } from "../pe/index.ts";
+import type { ExitInfo, PromotedAt, PromoteSite, Residual } from "../pe/index.ts";
 import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, specializeAt, specializeExit } from "../pe/index.ts";
 import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
@@ -64,6 +65,9 @@ export interface JitStats {
   bridges: number;
   /** Hot exits not bridged: entry guards, bridges over a bound, or specializations that failed. */
   bridgesRefused: number;
+  /** Keys specialized again with a new value at a promote (hot promote exits), and those refused. */
+  promoteCases: number;
+  promoteCasesRefused: number;
   /** Calls of the enter host function: cache misses and counters run out (every visit for a driver without a cache). */
   entryCalls: number;
 }
@@ -83,13 +87,20 @@ interface Entry {
 /** One compilation: its residual (PE side), the entry it serves, and the bridges made from it. */
 interface Compilation {
   readonly name: string;
-  readonly residual: Residual;
+  residual: Residual;
   /** The residual and its bridges (bridges of bridges too): the graphs linked again with each bridge. */
-  readonly residuals: Residual[];
+  residuals: Residual[];
   readonly entry: Entry;
+  /** The key's greens, and the reds it was first entered with (for specializing it again). */
+  readonly greens: readonly LLValue[];
+  readonly reds: readonly LLValue[];
+  /** Values seen at promotes of its code (by promoteKey): the cases it is specialized with. */
+  promoted: ReadonlyMap<string, LLValue[]>;
   /** Times it was re-linked with a new bridge (fresh graph names per version). */
   version: number;
   bridges: number;
+  /** Times it was specialized again with a new promoted value. */
+  regrown: number;
   /** A bridge failed half-way: the PE-side program and the compiled code may differ; no more bridges. */
   frozen: boolean;
 }
@@ -103,6 +114,8 @@ interface ExitSite {
   count: number;
   /** Bridged, or refused: not counted any more. */
   done: boolean;
+  /** A promote exit: the value it last left with (the key is specialized again with it). */
+  value?: LLValue;
 }
 
 /**
@@ -115,6 +128,14 @@ function calleeExitGraphs(r: Residual): Set<string> {
 
 /** The host function compiled exit graphs call first, with their exit's id. */
 export const EXIT_HOST = "__jit_exit";
+
+/**
+ * The host function the exit graphs of promote exits call instead, with their exit's id and the
+ * value promoted (one per type of promoted value, declared by prepareJit).
+ */
+export function promoteExitHost(t: LLType): string {
+  return `${EXIT_HOST}_promote_${typeToString(t).replace(/\W/g, "_")}`;
+}
 
 const DEFAULTS = {
   threshold: 1000,
@@ -145,6 +166,8 @@ export class Jit {
     residualOps: 0,
     bridges: 0,
     bridgesRefused: 0,
+    promoteCases: 0,
+    promoteCasesRefused: 0,
     entryCalls: 0,
   };
   private tm: TranslatedModule | null = null;
@@ -170,10 +193,13 @@ export class Jit {
 
   /** The host functions translated code needs (pass them to instantiateProgram). */
   hosts(): Map<string, HostImpl> {
-    return new Map<string, HostImpl>([
+    const hosts = new Map<string, HostImpl>([
       [enterHostName(this.driver.name), (heap: Heap, args: LLValue[]) => this.enter(heap, args)],
       [EXIT_HOST, (_heap: Heap, args: LLValue[]) => this.exited(args[0] as number)],
     ]);
+    for (const n of this.translated.hosts.keys())
+      if (n.startsWith(`${EXIT_HOST}_promote_`)) hosts.set(n, (_heap: Heap, args: LLValue[]) => this.exited(args[0] as number, args[1]));
+    return hosts;
   }
 
   /** Bind to the translated module once it is instantiated. */
@@ -235,66 +261,33 @@ export class Jit {
   }
 
   private compile(e: Entry, greens: LLValue[], reds: LLValue[]): LLValue {
-    const tm = this.tm;
-    if (!tm) throw new Error("JIT used before attach()");
+    if (!this.tm) throw new Error("JIT used before attach()");
     if (this.stats.compilations >= this.opts.maxCompilations || this.stats.bytes >= this.opts.codeBudget) return null;
     const t0 = performance.now();
     const name = `jit${this.stats.compilations + this.stats.failures}`;
     try {
-      const r = specializeAt(this.program, this.portal.name, greens, {
-        heap: tm.heap,
-        reds,
-        budget: this.opts.budget,
-        maxCallees: this.opts.maxCallees,
-        call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
+      const r = this.specializeEntry(name, e, greens, reds, undefined);
+      const comp: Compilation = {
         name,
-        compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
-        // A key reached only from exits (the code after a loop, say) is a piece of code between
-        // loops: it stops where other code starts, at keys with code or that get code of their
-        // own (loop headers, and the places where loops are left).
-        stopAt: e.guest
-          ? undefined
-          : (g: readonly LLValue[]) => {
-              const x = this.entry(g);
-              return x.code !== null || x.guest || x.exit;
-            },
-      });
-      // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
-      // specializer keeps reading the originals.
-      // Exit graphs count their exits (for bridges).
-      const comp: Compilation = { name, residual: r, residuals: [r], entry: e, version: 0, bridges: 0, frozen: false };
-      const exitOf = new Map(r.exits.map((x) => [x.graph, x.index]));
-      const calleeExits = calleeExitGraphs(r);
-      const fresh = [r.graph, ...r.support]
-        .filter((g) => !this.compiled.has(g.name))
-        .map((g) => {
-          const k = exitOf.get(g.name);
-          const c = withEntries(
-            this.translated,
-            g,
-            this.portal.result,
-            g.name,
-            k === undefined && !calleeExits.has(g.name) ? "guest" : "exit",
-          );
-          // exits that look for compiled code themselves, and loop exits, are not counted for bridges
-          if (k !== undefined && !exitNeedsNoBridge(r.exits[k] as ExitInfo)) {
-            this.exits.push({ comp, owner: r, index: k, count: 0, done: false });
-            addExitCounter(c, this.exits.length - 1);
-          }
-          return c;
-        });
-      const t1 = performance.now();
-      const lm = tm.link(fresh, { name });
-      for (const g of fresh) this.compiled.add(g.name);
-      const t2 = performance.now();
+        residual: r,
+        residuals: [r],
+        entry: e,
+        greens,
+        reds,
+        promoted: new Map(),
+        version: 0,
+        bridges: 0,
+        regrown: 0,
+        frozen: false,
+      };
+      const lm = this.install(comp, r, name, t0);
       this.stats.compilations++;
-      this.count(lm.compiled.bytes.length, t2 - t0, t1 - t0, r);
       if (this.opts.log) {
         const key = this.driver.greens.map((n, i) => `${n}=${describe(greens[i])}`).join(", ");
         this.opts.log(
-          `; jit: compiled ${name} for ${key}: ${lm.compiled.bytes.length} bytes of Wasm, ` +
-            `specialize ${(t1 - t0).toFixed(2)} ms, compile ${(t2 - t1).toFixed(2)} ms` +
-            `${lm.compiled.stats.dispatches > 0 ? `, ${lm.compiled.stats.dispatches} dispatch nodes (irreducible loops)` : ""}\n${formatResidual(this.program, r)}\n`,
+          `; jit: compiled ${name} for ${key}: ${lm.bytes} bytes of Wasm, ` +
+            `specialize ${lm.specializeMs.toFixed(2)} ms, compile ${lm.compileMs.toFixed(2)} ms` +
+            `${lm.dispatches > 0 ? `, ${lm.dispatches} dispatch nodes (irreducible loops)` : ""}\n${formatResidual(this.program, r)}\n`,
         );
       }
       return { fn: r.graph.name };
@@ -309,13 +302,139 @@ export class Jit {
     }
   }
 
-  /** The exit host function: count the exit; at the threshold, bridge it. */
-  private exited(id: number): LLValue {
+  /**
+   * Specialize the portal at a key's greens (its residual graph named `name`); `promoted`: the
+   * values seen at promotes of earlier code for the key (each becomes a guarded case).
+   */
+  private specializeEntry(
+    name: string,
+    e: Entry,
+    greens: readonly LLValue[],
+    reds: readonly LLValue[],
+    promoted: ReadonlyMap<string, LLValue[]> | undefined,
+  ): Residual {
+    const tm = this.tm as TranslatedModule;
+    return specializeAt(this.program, this.portal.name, greens, {
+      heap: tm.heap,
+      reds,
+      budget: this.opts.budget,
+      maxCallees: this.opts.maxCallees,
+      call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
+      name,
+      compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
+      // A key reached only from exits (the code after a loop, say) is a piece of code between
+      // loops: it stops where other code starts, at keys with code or that get code of their
+      // own (loop headers, and the places where loops are left).
+      stopAt: e.guest
+        ? undefined
+        : (g: readonly LLValue[]) => {
+            const x = this.entry(g);
+            return x.code !== null || x.guest || x.exit;
+          },
+      ...(promoted && promoted.size > 0 ? { promote: (site: PromoteSite) => promoted.get(promoteKey(site)) } : {}),
+    });
+  }
+
+  /**
+   * Compile a compilation's (new) residual graph `r` with its exit and continuation graphs not
+   * compiled yet into one module linked to the translated one; its exits that may be bridged get
+   * counters. Adds the module to the stats.
+   */
+  private install(
+    comp: Compilation,
+    r: Residual,
+    name: string,
+    t0: number,
+  ): { bytes: number; specializeMs: number; compileMs: number; dispatches: number } {
+    const tm = this.tm as TranslatedModule;
+    // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
+    // specializer keeps reading the originals.
+    // Exit graphs count their exits (for bridges).
+    const exitOf = new Map(r.exits.map((x) => [x.graph, x.index]));
+    const calleeExits = calleeExitGraphs(r);
+    const fresh = [r.graph, ...r.support]
+      .filter((g) => !this.compiled.has(g.name))
+      .map((g) => {
+        const k = exitOf.get(g.name);
+        const c = withEntries(
+          this.translated,
+          g,
+          this.portal.result,
+          g.name,
+          k === undefined && !calleeExits.has(g.name) ? "guest" : "exit",
+        );
+        // exits that look for compiled code themselves, and loop exits, are not counted for bridges
+        if (k !== undefined && !exitNeedsNoBridge(r.exits[k] as ExitInfo)) {
+          this.exits.push({ comp, owner: r, index: k, count: 0, done: false });
+          addExitCounter(c, this.exits.length - 1, this.promoteArg(r.exits[k] as ExitInfo));
+        }
+        return c;
+      });
+    const t1 = performance.now();
+    const lm = tm.link(fresh, { name });
+    for (const g of fresh) this.compiled.add(g.name);
+    const t2 = performance.now();
+    this.count(lm.compiled.bytes.length, t2 - t0, t1 - t0, r);
+    return { bytes: lm.compiled.bytes.length, specializeMs: t1 - t0, compileMs: t2 - t1, dispatches: lm.compiled.stats.dispatches };
+  }
+
+  /**
+   * A hot promote exit (of a compilation's residual graph or of one of its bridges): specialize
+   * the compilation's key again with the values seen at that promote so far (the new one
+   * included), each a guarded case that goes on in the same residual graph (back to its loop
+   * header), and make that the key's code. Its bridges go with the old code (they are made again
+   * where still needed). At most maxBridges values per promote and new specializations per key.
+   */
+  private regrow(site: ExitSite, at: PromotedAt, value: LLValue): void {
+    const comp = site.comp;
+    const t0 = performance.now();
+    const what = `exit ${site.index} of ${site.owner.graph.name}`;
+    const key = promoteKey(at);
+    const values = comp.promoted.get(key) ?? [];
+    if (values.length >= this.opts.maxBridges || comp.regrown >= this.opts.maxBridges || this.stats.bytes >= this.opts.codeBudget) {
+      this.stats.promoteCasesRefused++;
+      this.opts.log?.(`; jit: no new case for ${what}: ${values.length} values at the promote already, or the code budget is spent\n`);
+      return;
+    }
+    const promoted = new Map(comp.promoted);
+    promoted.set(key, [...values, value]);
+    let name = `${comp.name}.p${comp.regrown + 1}`;
+    for (let i = 0; this.compiled.has(name) || this.program.graphs.has(name); i++) name = `${comp.name}.p${comp.regrown + 1}_${i}`;
+    try {
+      const r = this.specializeEntry(name, comp.entry, comp.greens, comp.reds, promoted);
+      const lm = this.install(comp, r, name, t0);
+      // the old code's exits are not counted any more: frames still running it finish in it
+      for (const s of this.exits) if (s.comp === comp && s.owner !== r) s.done = true;
+      comp.promoted = promoted;
+      comp.residual = r;
+      comp.residuals = [r];
+      comp.bridges = 0;
+      comp.regrown++;
+      comp.entry.code = { fn: r.graph.name };
+      this.resetCache();
+      this.stats.promoteCases++;
+      this.opts.log?.(
+        `; jit: new case for ${what} (${describe(value)} at the promote; ${values.length + 1} value${values.length === 0 ? "" : "s"}): ` +
+          `${comp.name} specialized again as ${name}, ${lm.bytes} bytes of Wasm, specialize ${lm.specializeMs.toFixed(2)} ms, ` +
+          `compile ${lm.compileMs.toFixed(2)} ms\n${formatResidual(this.program, r)}\n`,
+      );
+    } catch (err) {
+      this.stats.promoteCasesRefused++;
+      this.stats.compileMs += performance.now() - t0;
+      this.opts.log?.(`; jit: no new case for ${what}: ${(err as Error).message}\n`);
+    }
+  }
+
+  /** The exit host functions: count the exit (a promote exit: with its value); at the threshold, bridge it. */
+  private exited(id: number, value?: LLValue): LLValue {
     const site = this.exits[id];
     if (!site || site.done) return null;
+    if (value !== undefined) site.value = value;
     if (++site.count < this.opts.bridgeThreshold) return null;
     site.done = true;
-    this.bridge(site);
+    const exit = site.owner.exits[site.index];
+    if (exit?.promoted && site.value !== undefined && !site.comp.frozen) this.regrow(site, exit.promoted, site.value);
+    else this.bridge(site);
     return null;
   }
 
@@ -341,7 +460,7 @@ export class Jit {
       : exit.reason === "guard"
         ? "an entry guard (the frame differs)"
         : exit.reason === "promote"
-          ? "a promote (the value seen there is not passed to the JIT yet: a bridge would exit at once)"
+          ? "a promote whose value was not passed to the JIT (no exit host function for its type)"
           : comp.frozen
             ? "an earlier bridge of this compilation failed"
             : comp.bridges >= this.opts.maxBridges
@@ -365,6 +484,8 @@ export class Jit {
         budget: this.opts.budget,
         maxCallees: this.opts.maxCallees,
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
+        // a bridge ends where it reaches a loop with compiled code (its exit enters that code)
+        compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
       });
       linkBridge(this.program, exit, b);
       linked = true;
@@ -405,7 +526,7 @@ export class Jit {
         for (const e of x.exits) {
           const c = copy(this.graphOf(e.graph), rename.get(e.graph) as string, "exit");
           const id = sites.get(x)?.get(e.index);
-          if (id !== undefined) addExitCounter(c, id);
+          if (id !== undefined) addExitCounter(c, id, this.promoteArg(x.exits[e.index] as ExitInfo));
           graphs.push(c);
         }
       }
@@ -448,6 +569,14 @@ export class Jit {
     }
   }
 
+  /** For a promote exit whose value's type has an exit host function: that host and the value's leaf. */
+  private promoteArg(exit: ExitInfo): { host: string; leaf: number } | undefined {
+    if (exit.reason !== "promote" || !exit.promoted) return undefined;
+    const t = exit.leafTypes[exit.promoted.leaf];
+    const host = t && promoteExitHost(t);
+    return host && this.translated.hosts.has(host) ? { host, leaf: exit.promoted.leaf } : undefined;
+  }
+
   private graphOf(name: string): Graph {
     const g = this.program.graphs.get(name);
     if (!g) throw new Error(`jit: graph '${name}' is not in the specializer's program`);
@@ -455,17 +584,32 @@ export class Jit {
   }
 }
 
-/** Make `g` call the exit host function with `id` first. */
-function addExitCounter(g: Graph, id: number): void {
+/**
+ * Make `g` call the exit host function with `id` first; a promote exit calls its type's host with
+ * the promoted value (a parameter of the exit graph) as well.
+ */
+function addExitCounter(g: Graph, id: number, promote?: { host: string; leaf: number }): void {
   const first = g.blocks[0];
   if (!first) return;
+  const value = promote && first.params[promote.leaf];
   const op: Op = {
     op: "call_host",
-    args: [{ kind: "const", type: { kind: "i32" }, value: id }],
+    args: [{ kind: "const", type: I32, value: id }, ...(value ? [value as Var] : [])],
     result: null,
-    attrs: { callee: EXIT_HOST },
+    attrs: { callee: value && promote ? promote.host : EXIT_HOST },
   };
   first.ops.unshift(op);
+}
+
+/** A promote's place (graph, block, op, the inlined frames' graphs, the guest instruction) as a key. */
+function promoteKey(at: {
+  readonly graph: string;
+  readonly block: string;
+  readonly op: number;
+  readonly stack: readonly string[];
+  readonly guest?: string | null;
+}): string {
+  return `${at.graph}|${at.block}|${at.op}|${at.stack.join(",")}|${at.guest ?? ""}`;
 }
 
 function describe(v: LLValue): string {
@@ -511,7 +655,17 @@ export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): 
     hosts: new Map(p.hosts),
     graphs: new Map(),
   };
-  if (!reuse) translated.hosts.set(EXIT_HOST, { name: EXIT_HOST, params: [{ kind: "i32" }], result: { kind: "void" } });
+  if (!reuse) {
+    translated.hosts.set(EXIT_HOST, { name: EXIT_HOST, params: [I32], result: VOID });
+    // one exit host function per type of promoted value, for promote exits (their bridges need the value)
+    for (const g of p.graphs.values())
+      for (const b of g.blocks)
+        for (const o of b.ops) {
+          const t = o.op === "promote" ? o.args[0]?.type : undefined;
+          if (t && t.kind !== "void")
+            translated.hosts.set(promoteExitHost(t), { name: promoteExitHost(t), params: [I32, t], result: VOID });
+        }
+  }
   if (!reuse) for (const [n, g] of p.graphs) translated.graphs.set(n, withEntries(translated, g, found.portal.result));
   // The continuation at the merge point, where most exits resume, is translated with the
   // interpreter rather than compiled again with each VM's first compilation that needs it.

@@ -130,6 +130,8 @@ export interface State {
    * lengths of red objects, keyed `<var id>.<field>` / `<var id>.#len`.
    */
   known: Map<string, Abs>;
+  /** The greens key of the last merge point on this path (the guest instruction), when known. */
+  guest?: string | null;
 }
 
 export function constAbs(c: Const): Abs {
@@ -182,7 +184,7 @@ export function forkState(s: State): State {
     });
     return { ctx: f.ctx, block: f.block, op: f.op, env };
   });
-  return { frames, vables, known: new Map(s.known) };
+  return { frames, vables, known: new Map(s.known), guest: s.guest ?? null };
 }
 
 // ---- constants ---------------------------------------------------------------------------------

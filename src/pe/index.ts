@@ -16,7 +16,7 @@ export type { FormatOptions } from "./format.ts";
 export { findPortal, parseAt, probeMergePoint, specializeProgram, specializeRun } from "./probe.ts";
 export type { MergeState, SpecializeProgramOptions, SpecializeRunOptions } from "./probe.ts";
 export { contGraph, exitEntersJit, exitNeedsNoBridge, mergePointContinuation, resumeExit } from "./resume.ts";
-export type { ExitInfo, ExitReason, ResumeFrame, ResumeValue, Resumer, VirtualDesc, Writeback } from "./resume.ts";
+export type { ExitInfo, ExitReason, PromotedAt, ResumeFrame, ResumeValue, Resumer, VirtualDesc, Writeback } from "./resume.ts";
 export { linkBridge, specialize, specializeExit, virtualizableFields } from "./specialize.ts";
 export type { PromoteSite, Residual, SpecializeOptions, SpecializeStats, VableLayout } from "./specialize.ts";
 

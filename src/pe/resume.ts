@@ -120,6 +120,23 @@ export interface ExitInfo {
   readonly vableLeaves: readonly { readonly ptr: number; readonly arrays: readonly number[] }[];
   /** The exit resumes the portal exactly at its merge point (one frame, merge block, op 0). */
   readonly atMergePoint: boolean;
+  /**
+   * A promote exit: the leaf holding the promoted value, and the promote's place (graph, block and
+   * op of the innermost frame, the graphs of the frames, outermost first, and the guest
+   * instruction, as in a PromoteSite), so that a JIT can specialize again with the value seen there (guarded).
+   */
+  readonly promoted?: PromotedAt;
+}
+
+/** Where a promote exit left, and which of its leaves holds the value promoted. */
+export interface PromotedAt {
+  readonly leaf: number;
+  readonly graph: string;
+  readonly block: string;
+  readonly op: number;
+  readonly stack: readonly string[];
+  /** As PromoteSite.guest (null: not known). */
+  readonly guest: string | null;
 }
 
 // ---- continuation graphs -------------------------------------------------------------------------

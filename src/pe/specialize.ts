@@ -53,6 +53,8 @@ export interface PromoteSite {
   readonly type: LLType;
   /** The inlined call stack, outermost (the portal) first. */
   readonly stack: readonly string[];
+  /** The greens key of the merge point the path last passed (which guest instruction), when known. */
+  readonly guest?: string;
 }
 
 export interface SpecializeOptions {
@@ -601,7 +603,9 @@ class Specializer {
     this.versions.set(prefix, list);
     this.pointCounts.set(pk, (this.pointCounts.get(pk) ?? 0) + 1);
     if (isMerge) this.mergeKeys.add(prefix);
-    this.queue.push({ state: rebuild(points, shape, this.vinfos, params), block, atEntry: false });
+    const next = rebuild(points, shape, this.vinfos, params);
+    next.guest = isMerge ? gk : (s.guest ?? null);
+    this.queue.push({ state: next, block, atEntry: false });
     return "end";
   }
 
@@ -922,14 +926,31 @@ class Specializer {
   // ---- exits -----------------------------------------------------------------------------------
 
   /** Leave to the interpreter from state `s` (its top frame's block and op is where it continues). */
-  private exitHere(s: State, reason: ExitReason, detail: string): void {
+  private exitHere(s: State, reason: ExitReason, detail: string, promoted?: Var): void {
     const index = this.exits.length;
-    const { info, leaves } = exitFromState(this.p, s, {
+    const made = exitFromState(this.p, s, {
       index,
       graph: freshGraphName(this.p, `${this.rg.name}.exit${index}`),
       reason,
       detail,
     });
+    const leaves = made.leaves;
+    let info = made.info;
+    const leaf = promoted === undefined ? -1 : leaves.indexOf(promoted);
+    if (leaf >= 0) {
+      const f = top(s);
+      info = {
+        ...info,
+        promoted: {
+          leaf,
+          graph: f.ctx.ng.name,
+          block: f.block.label,
+          op: f.op,
+          stack: s.frames.map((fr) => fr.ctx.ng.name),
+          guest: s.guest ?? null,
+        },
+      };
+    }
     const eg = buildExitGraph(this.p, info, this.rg.result);
     this.p.graphs.set(eg.name, eg);
     this.support.push(eg);
@@ -1271,12 +1292,13 @@ class Specializer {
       ...(o.loc ? { loc: o.loc } : {}),
       type: x.v.type,
       stack: s.frames.map((fr) => fr.ctx.ng.name),
+      ...(s.guest ? { guest: s.guest } : {}),
     };
     const seen = this.opts.promote?.(site);
     const values: LLValue[] = seen === undefined ? [] : Array.isArray(seen) ? [...(seen as LLValue[])] : [seen as LLValue];
     const where = opPlace(f.ctx.ng, f.block, f.op, o);
     if (values.length === 0) {
-      this.exitHere(s, "promote", `no value known for the promote at ${where}`);
+      this.exitHere(s, "promote", `no value known for the promote at ${where}`, x.v);
       return "end";
     }
     const t = x.v.type;
@@ -1293,7 +1315,7 @@ class Specializer {
       this.queue.push({ state: s2, block: yes, atEntry: false });
       this.cur = no;
     }
-    this.exitHere(s, "promote", `the value at the promote at ${where} is not one specialized for`);
+    this.exitHere(s, "promote", `the value at the promote at ${where} is not one specialized for`, x.v);
     return "end";
   }
 

@@ -48,6 +48,9 @@ export interface RunStats {
   /** Bridges compiled (exits of compiled code specialized after being taken often), and refused. */
   bridges?: number;
   bridgesRefused?: number;
+  /** Keys specialized again with a new value seen at a promote, and such specializations refused. */
+  promoteCases?: number;
+  promoteCasesRefused?: number;
   /** Calls from Wasm into the JIT's host entry (cache misses, counters run out). */
   entryCalls?: number;
   /** Time spent loading and translating the interpreter before the guest program started, ms. */

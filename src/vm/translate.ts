@@ -98,6 +98,8 @@ export function runJit(ctx: ModeContext): RunStats {
           residualOps: s.residualOps,
           bridges: s.bridges,
           bridgesRefused: s.bridgesRefused,
+          promoteCases: s.promoteCases,
+          promoteCasesRefused: s.promoteCasesRefused,
           entryCalls: s.entryCalls,
           setupMs,
         }
