@@ -40,7 +40,11 @@ export const runCommand: Command = {
       value: "n",
       help: "JIT: times the code after a loop is reached before it is compiled (default 10x threshold)",
     },
-    { name: "bridge-threshold", value: "n", help: "JIT: times an exit is taken before its continuation is compiled (default 1000)" },
+    {
+      name: "bridge-threshold",
+      value: "n",
+      help: "JIT: times an exit is taken before its continuation is compiled, or a promote grows a case (default 1000)",
+    },
     { name: "budget", value: "ops", help: "JIT: residual ops per compilation (default 4000)" },
     { name: "code-budget", value: "bytes", help: "JIT: total Wasm bytes compiled; past it the interpreter runs on (default 16 MiB)" },
     {
