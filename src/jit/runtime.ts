@@ -37,7 +37,10 @@ export interface JitOptions {
   maxCallees?: number;
   /** Total Wasm bytes of compiled code; past it nothing more is compiled (default 16 MiB). */
   codeBudget?: number;
-  /** Most compilations (each is one linked module); past it nothing more is compiled (default 2000). */
+  /**
+   * Most linked modules (each compilation, bridge and new promote case is one, and stays alive);
+   * past it nothing more is compiled (default 2000).
+   */
   maxCompilations?: number;
   /** Exits through the same exit of compiled code before its continuation is specialized (a bridge; default 1000). */
   bridgeThreshold?: number;
@@ -175,6 +178,8 @@ export class Jit {
   private readonly byScalars = new Map<string, Entry>();
   /** Graphs already compiled into some module (shared continuation graphs are compiled once). */
   private readonly compiled = new Set<string>();
+  /** Modules linked so far (compilations, bridges, new promote cases), all alive: bounded by maxCompilations. */
+  private linked = 0;
   /** Exit sites by id (the argument of the exit host function). */
   private readonly exits: ExitSite[] = [];
 
@@ -262,7 +267,7 @@ export class Jit {
 
   private compile(e: Entry, greens: LLValue[], reds: LLValue[]): LLValue {
     if (!this.tm) throw new Error("JIT used before attach()");
-    if (this.stats.compilations >= this.opts.maxCompilations || this.stats.bytes >= this.opts.codeBudget) return null;
+    if (this.linked >= this.opts.maxCompilations || this.stats.bytes >= this.opts.codeBudget) return null;
     const t0 = performance.now();
     const name = `jit${this.stats.compilations + this.stats.failures}`;
     try {
@@ -372,6 +377,7 @@ export class Jit {
       });
     const t1 = performance.now();
     const lm = tm.link(fresh, { name });
+    this.linked++;
     for (const g of fresh) this.compiled.add(g.name);
     const t2 = performance.now();
     this.count(lm.compiled.bytes.length, t2 - t0, t1 - t0, r);
@@ -391,9 +397,17 @@ export class Jit {
     const what = `exit ${site.index} of ${site.owner.graph.name}`;
     const key = promoteKey(at);
     const values = comp.promoted.get(key) ?? [];
-    if (values.length >= this.opts.maxBridges || comp.regrown >= this.opts.maxBridges || this.stats.bytes >= this.opts.codeBudget) {
+    const why =
+      values.length >= this.opts.maxBridges || comp.regrown >= this.opts.maxBridges
+        ? `${values.length} values at the promote, ${comp.regrown} new cases of ${comp.name} already (maxBridges)`
+        : this.stats.bytes >= this.opts.codeBudget
+          ? "the code budget is spent"
+          : this.linked >= this.opts.maxCompilations
+            ? `${this.linked} modules linked already (maxCompilations)`
+            : null;
+    if (why !== null) {
       this.stats.promoteCasesRefused++;
-      this.opts.log?.(`; jit: no new case for ${what}: ${values.length} values at the promote already, or the code budget is spent\n`);
+      this.opts.log?.(`; jit: no new case for ${what}: ${why}\n`);
       return;
     }
     const promoted = new Map(comp.promoted);
@@ -467,7 +481,9 @@ export class Jit {
               ? `${this.opts.maxBridges} bridges already (maxBridges)`
               : this.stats.bytes >= this.opts.codeBudget
                 ? "the code budget is spent"
-                : null;
+                : this.linked >= this.opts.maxCompilations
+                  ? `${this.linked} modules linked already (maxCompilations)`
+                  : null;
     if (why !== null || !exit) {
       refuse(why ?? "no such exit");
       return;
@@ -537,6 +553,7 @@ export class Jit {
       const t1 = performance.now();
       const name = `${comp.name}.v${version}`;
       const lm = tm.link(graphs, { name });
+      this.linked++;
       for (const g of graphs) this.compiled.add(g.name);
       const t2 = performance.now();
       comp.entry.code = { fn: rename.get(comp.residual.graph.name) as string };

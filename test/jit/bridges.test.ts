@@ -43,3 +43,28 @@ test("some program made a bridge", () => {
   assert.ok(bridges > 0, "no bridge was compiled");
   assert.ok(ofBridges > 0, "no bridge of a bridge was compiled");
 });
+
+test("maxCompilations bounds the modules linked, bridges included; the output stays right", async () => {
+  for (const p of programs) {
+    const path = join(DIR, p);
+    const expected = readFileSync(path.replace(/\.tiny$/, ".out"), "utf8");
+    for (const max of [1, 3]) {
+      const io = new MemoryIO();
+      const r = await runGuest({
+        interp: INTERP,
+        program: path,
+        mode: "jit",
+        io,
+        jit: { threshold: 1, bridgeThreshold: 1, budget: 5, maxCompilations: max },
+      });
+      let text = new TextDecoder().decode(io.bytes());
+      if (!r.ok) {
+        const e = r.error ?? "";
+        text += r.exitCode === 1 && e.startsWith("error: ") ? `${e}\n` : `[exit ${r.exitCode}] ${e}\n`;
+      }
+      assert.equal(text, expected, `${p}, maxCompilations ${max}`);
+      const s = r.stats;
+      assert.ok((s?.compilations ?? 0) + (s?.bridges ?? 0) + (s?.promoteCases ?? 0) <= max, `${p}: ${JSON.stringify(s)}`);
+    }
+  }
+});
