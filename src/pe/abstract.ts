@@ -131,7 +131,7 @@ export interface State {
    */
   known: Map<string, Abs>;
   /** The greens key of the last merge point on this path (the guest instruction), when known. */
-  guest?: string | null;
+  guest: string | null;
 }
 
 export function constAbs(c: Const): Abs {
@@ -184,7 +184,7 @@ export function forkState(s: State): State {
     });
     return { ctx: f.ctx, block: f.block, op: f.op, env };
   });
-  return { frames, vables, known: new Map(s.known), guest: s.guest ?? null };
+  return { frames, vables, known: new Map(s.known), guest: s.guest };
 }
 
 // ---- constants ---------------------------------------------------------------------------------

@@ -439,5 +439,5 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
     for (let j = 0; j < vars.length; j++) env.set(vars[j] as Var, val(want[j] as Shape));
     frames.push({ ctx: pt.ctx, block: pt.block, op: pt.op, env });
   }
-  return { frames, vables, known: new Map() };
+  return { frames, vables, known: new Map(), guest: null };
 }

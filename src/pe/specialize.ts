@@ -432,7 +432,7 @@ class Specializer {
         env.set(pv, vf ? { k: "vable", f: vf } : redAbs(params[k - ngr] as Var));
       }
     }
-    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables, known: new Map() };
+    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables, known: new Map(), guest: null };
     this.st = state;
     for (const gd of guards) {
       const c = this.emit("int_eq", [gd.len, constant(I32, gd.expect)], {}, BOOL) as Var;
@@ -604,7 +604,7 @@ class Specializer {
     this.pointCounts.set(pk, (this.pointCounts.get(pk) ?? 0) + 1);
     if (isMerge) this.mergeKeys.add(prefix);
     const next = rebuild(points, shape, this.vinfos, params);
-    next.guest = isMerge ? gk : (s.guest ?? null);
+    next.guest = isMerge ? gk : s.guest;
     this.queue.push({ state: next, block, atEntry: false });
     return "end";
   }
@@ -947,7 +947,7 @@ class Specializer {
           block: f.block.label,
           op: f.op,
           stack: s.frames.map((fr) => fr.ctx.ng.name),
-          guest: s.guest ?? null,
+          guest: s.guest,
         },
       };
     }
@@ -1425,7 +1425,7 @@ class Specializer {
     start.params.forEach((pv, i) => {
       env.set(pv, args[i] as Abs);
     });
-    const entry: State = { frames: [{ ctx, block: start, op: 0, env }], vables: [], known: new Map() };
+    const entry: State = { frames: [{ ctx, block: start, op: 0, env }], vables: [], known: new Map(), guest: null };
     const points = framePoints(entry);
     const keep = (_fi: number, v: Var): boolean => !ctx.red.has(v);
     const prefix = prefixKey(entry, points, keep);
