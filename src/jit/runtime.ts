@@ -132,12 +132,14 @@ function calleeExitGraphs(r: Residual): Set<string> {
 /** The host function compiled exit graphs call first, with their exit's id. */
 export const EXIT_HOST = "__jit_exit";
 
+const PROMOTE_EXIT_HOST = `${EXIT_HOST}_promote_`;
+
 /**
  * The host function the exit graphs of promote exits call instead, with their exit's id and the
  * value promoted (one per type of promoted value, declared by prepareJit).
  */
 export function promoteExitHost(t: LLType): string {
-  return `${EXIT_HOST}_promote_${typeToString(t).replace(/\W/g, "_")}`;
+  return `${PROMOTE_EXIT_HOST}${typeToString(t).replace(/\W/g, "_")}`;
 }
 
 const DEFAULTS = {
@@ -203,7 +205,7 @@ export class Jit {
       [EXIT_HOST, (_heap: Heap, args: LLValue[]) => this.exited(args[0] as number)],
     ]);
     for (const n of this.translated.hosts.keys())
-      if (n.startsWith(`${EXIT_HOST}_promote_`)) hosts.set(n, (_heap: Heap, args: LLValue[]) => this.exited(args[0] as number, args[1]));
+      if (n.startsWith(PROMOTE_EXIT_HOST)) hosts.set(n, (_heap: Heap, args: LLValue[]) => this.exited(args[0] as number, args[1]));
     return hosts;
   }
 
@@ -397,8 +399,9 @@ export class Jit {
     const what = `exit ${site.index} of ${site.owner.graph.name}`;
     const key = promoteKey(at);
     const values = comp.promoted.get(key) ?? [];
-    const why =
-      values.length >= this.opts.maxBridges || comp.regrown >= this.opts.maxBridges
+    const why = comp.frozen
+      ? "an earlier bridge of this compilation failed"
+      : values.length >= this.opts.maxBridges || comp.regrown >= this.opts.maxBridges
         ? `${values.length} values at the promote, ${comp.regrown} new cases of ${comp.name} already (maxBridges)`
         : this.stats.bytes >= this.opts.codeBudget
           ? "the code budget is spent"
@@ -447,7 +450,7 @@ export class Jit {
     if (++site.count < this.opts.bridgeThreshold) return null;
     site.done = true;
     const exit = site.owner.exits[site.index];
-    if (exit?.promoted && site.value !== undefined && !site.comp.frozen) this.regrow(site, exit.promoted, site.value);
+    if (exit?.promoted && site.value !== undefined) this.regrow(site, exit.promoted, site.value);
     else this.bridge(site);
     return null;
   }
