@@ -123,7 +123,8 @@ export interface ExitInfo {
   /**
    * A promote exit: the leaf holding the promoted value, and the promote's place (graph, block and
    * op of the innermost frame, the graphs of the frames, outermost first, and the guest
-   * instruction, as in a PromoteSite), so that a JIT can specialize again with the value seen there (guarded).
+   * instruction, as in a PromoteSite), so that a JIT can specialize again with the value seen
+   * there (guarded).
    */
   readonly promoted?: PromotedAt;
 }

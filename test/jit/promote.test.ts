@@ -1,8 +1,9 @@
 // `promote` in the JIT: an interpreter whose computed jump (JUMP_R) promotes a red pc
 // (test/jit/fixtures/jumpvm.ts). Compiled code leaves at the promote the first time (no value is
-// known when the loop is compiled); the exit passes the value it saw to the JIT, and once hot its
-// bridge guards that value and goes on specialized, so each target the jump takes grows one case
-// (a bridge of the bridge for the next). Every mode must print the same; the JIT must make them.
+// known when the loop is compiled); the exit passes the value it saw to the JIT, and once hot the
+// loop's key is specialized again with that value as a guarded case in the loop's own code, so
+// each target the jump takes grows one case (the next from the new code's promote exit). Every
+// mode must print the same; the JIT must grow the cases.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
