@@ -52,7 +52,10 @@ export const runCommand: Command = {
       value: "n",
       help: "JIT: guest calls made direct calls of code specialized for them, per compilation (default 8; 0: none)",
     },
-    { name: "jit-log", help: "JIT: print each compilation on stderr (green key, residual graph, exits, Wasm bytes, times)" },
+    {
+      name: "jit-log",
+      help: "JIT: print each compilation, bridge and new promote case on stderr (green key, residual graph, exits, Wasm bytes, times)",
+    },
     { name: "time", help: "print the time taken (on stderr), and the JIT's figures" },
   ],
   examples: [
