@@ -273,16 +273,32 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   // The slot: a hash of the scalar greens (each step multiplies by an odd constant and adds the
   // next green; a last multiplication, then the high half folded into the low one, so that keys
   // that differ only above the mask's bits, pcs 1024 apart, say, get distinct slots), masked.
+  // Green arrays add their length (0 for null): references cannot be hashed, but two bytecode
+  // arrays at the same pc no longer share a slot when their lengths differ.
   const scalars: Value[] = [];
+  const hashed: Value[] = [];
+  const hashBlocks: Block[] = [];
   greens.forEach((v, k) => {
     if (cache.kinds[k] === "bool") scalars.push(e.val("cast_bool_to_int", [v]));
     else if (cache.kinds[k] === "int") scalars.push(v);
+    const t = types[k] as LLType;
+    if (cache.kinds[k] === "obj" && t.kind === "ref" && p.types.get(t.name)?.kind === "array") {
+      const len = newVar(I32, "len");
+      const some = blk(`len${k}`);
+      const joined = blk(`hashed${k}`, [len]);
+      hashBlocks.push(some, joined);
+      e.branch(e.val("ref_is_null", [v]), joined, some, [i32c(0)], []);
+      e.block = some;
+      e.block.exit = { kind: "jump", link: { target: joined, args: [e.val("arraylen", [v], { type: t.name })] } };
+      e.block = joined;
+      hashed.push(len);
+    } else if (cache.kinds[k] !== "obj") hashed.push(scalars[scalars.length - 1] as Value);
   });
   let h: Value = i32c(0);
-  scalars.forEach((s, k) => {
+  hashed.forEach((s, k) => {
     h = k === 0 ? s : e.val("int_add", [e.val("int_mul", [h, i32c(0x9e3779b1 | 0)]), s]);
   });
-  if (scalars.length > 0) {
+  if (hashed.length > 0) {
     h = e.val("int_mul", [h, i32c(0x9e3779b1 | 0)]);
     h = e.val("int_xor", [h, e.val("int_ushr", [h, i32c(16)])]);
   }
@@ -361,7 +377,7 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   e.op("setitem", [e.val("getglobal", [], { callee: cache.codes }), slot, found], { type: cache.codes });
   toEnterOrRest(found);
   blocks.push(enter);
-  p.graphs.set(cache.lookup, { name: cache.lookup, blocks: [start, ...blocks], result: code, flags: {} });
+  p.graphs.set(cache.lookup, { name: cache.lookup, blocks: [start, ...hashBlocks, ...blocks], result: code, flags: {} });
 }
 
 /** The name of a driver's cache init graph (present in the translated program when the driver has a cache). */

@@ -1,0 +1,45 @@
+// The entry cache with green arrays: keys that differ only by their code array (two programs with
+// a loop at the same pc, run alternately by test/jit/fixtures/twocode.ts) must not evict each
+// other at every visit. References cannot be hashed; a green array's length is part of the hash,
+// so arrays of different lengths get different slots and a visit finds its code in Wasm.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { MemoryIO, withHostIO } from "../../src/hints/index.ts";
+import { translate } from "../../src/vm/translate.ts";
+import { main } from "./fixtures/twocode.ts";
+
+const INTERP = join(import.meta.dirname, "fixtures/twocode.ts");
+// COUNT 50; ADD k; LOOP 2; HALT: both loops start at pc 2; b is longer (a HALT more)
+const A = Int32Array.from([1, 50, 2, 1, 3, 2, 0]);
+const B = Int32Array.from([1, 50, 2, 3, 3, 2, 0, 0]);
+const ROUNDS = 2000;
+
+function capture(call: () => unknown): string {
+  const io = new MemoryIO();
+  withHostIO(io, call);
+  return io.text();
+}
+
+test("two code arrays at the same pc: the same output in every mode, and visits found in the cache", () => {
+  const expected = capture(() => main(A, B, ROUNDS));
+  assert.equal(expected, `${ROUNDS * 50 * 4}\n`);
+  assert.equal(
+    capture(() => translate(INTERP, { jit: false }).run([A, B, ROUNDS])),
+    expected,
+  );
+  for (const threshold of [1, 10, 1000]) {
+    const vm = translate(INTERP, { jit: { threshold } });
+    assert.equal(
+      capture(() => vm.run([A, B, ROUNDS])),
+      expected,
+      `threshold ${threshold}`,
+    );
+    const s = vm.jit?.stats;
+    assert.ok((s?.compilations ?? 0) >= 2, `threshold ${threshold}: ${s?.compilations} compilations`);
+    // each run of a program enters its loop's code once (4000 entries): with both keys in one
+    // slot each entry would be a miss, a call into JavaScript
+    assert.ok((s?.entryCalls ?? 0) <= 10, `threshold ${threshold}: ${s?.entryCalls} calls of the enter host function`);
+  }
+});
