@@ -22,6 +22,14 @@ export const I64: LLType = { kind: "i64" };
 export const F64: LLType = { kind: "f64" };
 export const NULL_T: LLType = { kind: "null" };
 
+/**
+ * The hidden i32 field of the structs that are greens of a JIT driver: the Wasm backend adds it
+ * (index 0 of the hierarchy's root, 0 when an object is made), and `getfield`/`setfield` of this
+ * name read and write it in translated code (the JIT's entry cache numbers green objects in it,
+ * for its hash). It is not one of the struct's declared fields; L3 has no such field.
+ */
+export const HIDDEN_SLOT = "__slot";
+
 export function ref(name: string): LLType {
   return { kind: "ref", name };
 }

@@ -5,7 +5,7 @@ import type { OpAttrs, Program } from "./graph.ts";
 import { allFields, arrayDef, findField, structDef } from "./graph.ts";
 import { type ScalarOpName, isScalarOp, type OpName, scalarInfo } from "./ops.ts";
 import type { LLType } from "./types.ts";
-import { BOOL, I32, VOID, itemValueType, ref, typeToString } from "./types.ts";
+import { BOOL, HIDDEN_SLOT, I32, VOID, itemValueType, ref, typeToString } from "./types.ts";
 
 /** Thrown for an op whose attrs or operands do not fit its typing rule. */
 export class TypingError extends Error {}
@@ -45,6 +45,7 @@ export function expectedOperands(p: Program, op: OpName, attrs: OpAttrs, argc: n
     case "setfield": {
       const s = needStruct(p, attrs, op);
       const fname = attrs.field ?? fail(`${op} needs a field name`);
+      if (fname === HIDDEN_SLOT) return op === "getfield" ? [ref(s.name)] : [ref(s.name), I32];
       const f = findField(p, s.name, fname) ?? fail(`${op}: struct '${s.name}' has no field '${fname}'`);
       return op === "getfield" ? [ref(s.name)] : [ref(s.name), f.type];
     }
@@ -126,6 +127,7 @@ export function resultType(p: Program, op: OpName, attrs: OpAttrs, argTypes: rea
     case "getfield": {
       const s = needStruct(p, attrs, op);
       const fname = attrs.field ?? fail("getfield needs a field name");
+      if (fname === HIDDEN_SLOT) return I32;
       return (findField(p, s.name, fname) ?? fail(`getfield: struct '${s.name}' has no field '${fname}'`)).type;
     }
     case "newarray":

@@ -14,7 +14,7 @@ import type { Block, DriverDef, Graph, Op, OpAttrs, Program, SourceLoc, Value, V
 import { GraphBuilder, i32c, newVar } from "../ir/builder.ts";
 import type { OpName } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
-import { I32, NULL_T, fnType, ref } from "../ir/types.ts";
+import { HIDDEN_SLOT, I32, NULL_T, fnType, ref } from "../ir/types.ts";
 import { resultType } from "../ir/typing.ts";
 
 export function enterHostName(driver: string): string {
@@ -68,6 +68,8 @@ export interface EntryCache {
   readonly countdown: string;
   /** The counter start of a slot claimed by an exit (SITE.exit). */
   readonly countdownExit: string;
+  /** The last number given to a green struct object (in its hidden slot) for the hash. */
+  readonly objectIds: string;
   /** `init(slots, countdown, countdownExit)`: allocate fresh (empty) arrays; set the mask and the counter starts. */
   readonly init: string;
   /** `lookup(from, greens..., reds...)`: the key's compiled code, or null (counts the visit); `from` is a SITE kind. */
@@ -98,6 +100,7 @@ function cachePlan(driver: DriverDef, greenTypes: readonly LLType[]): EntryCache
     mask: `${base}.mask`,
     countdown: `${base}.countdown`,
     countdownExit: `${base}.countdownExit`,
+    objectIds: `${base}.objectIds`,
     init: cacheInitName(driver.name),
     lookup: `${base}.lookup`,
   };
@@ -135,7 +138,7 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
     p.types.set(n, { kind: "array", name: n, item, mutable: true });
     p.globals.set(n, { name: n, type: ref(n), mutable: true, init: { kind: "const", type: { kind: "null" }, value: null } });
   }
-  for (const n of [c.mask, c.countdown, c.countdownExit]) p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
+  for (const n of [c.mask, c.countdown, c.countdownExit, c.objectIds]) p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
   const b = new GraphBuilder(
     p,
     c.init,
@@ -273,8 +276,9 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   // The slot: a hash of the scalar greens (each step multiplies by an odd constant and adds the
   // next green; a last multiplication, then the high half folded into the low one, so that keys
   // that differ only above the mask's bits, pcs 1024 apart, say, get distinct slots), masked.
-  // Green arrays add their length (0 for null): references cannot be hashed, but two bytecode
-  // arrays at the same pc no longer share a slot when their lengths differ.
+  // References cannot be hashed. Green arrays add their length (0 for null): two bytecode arrays
+  // at the same pc no longer share a slot when their lengths differ. Green structs add their
+  // number, kept in their hidden slot (HIDDEN_SLOT; 0 for null), given at their first lookup.
   const scalars: Value[] = [];
   const hashed: Value[] = [];
   const hashBlocks: Block[] = [];
@@ -292,6 +296,23 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
       e.block.exit = { kind: "jump", link: { target: joined, args: [e.val("arraylen", [v], { type: t.name })] } };
       e.block = joined;
       hashed.push(len);
+    } else if (cache.kinds[k] === "obj" && t.kind === "ref" && p.types.get(t.name)?.kind === "struct") {
+      const id = newVar(I32, "id");
+      const some = blk(`slot${k}`);
+      const fresh = blk(`number${k}`);
+      const joined = blk(`hashed${k}`, [id]);
+      hashBlocks.push(some, fresh, joined);
+      e.branch(e.val("ref_is_null", [v]), joined, some, [i32c(0)], []);
+      e.block = some;
+      const had = e.val("getfield", [v], { type: t.name, field: HIDDEN_SLOT }, "id");
+      e.branch(e.val("int_eq", [had, i32c(0)]), fresh, joined, [], [had]);
+      e.block = fresh;
+      const n = e.val("int_add", [e.val("getglobal", [], { callee: cache.objectIds }), i32c(1)], {}, "id");
+      e.op("setglobal", [n], { callee: cache.objectIds });
+      e.op("setfield", [v, n], { type: t.name, field: HIDDEN_SLOT });
+      e.block.exit = { kind: "jump", link: { target: joined, args: [n] } };
+      e.block = joined;
+      hashed.push(id);
     } else if (cache.kinds[k] !== "obj") hashed.push(scalars[scalars.length - 1] as Value);
   });
   let h: Value = i32c(0);

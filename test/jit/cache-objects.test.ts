@@ -1,7 +1,8 @@
-// The entry cache with green arrays: keys that differ only by their code array (two programs with
-// a loop at the same pc, run alternately by test/jit/fixtures/twocode.ts) must not evict each
-// other at every visit. References cannot be hashed; a green array's length is part of the hash,
-// so arrays of different lengths get different slots and a visit finds its code in Wasm.
+// The entry cache with green objects: keys that differ only by their object (two programs with a
+// loop at the same pc, run alternately) must not evict each other at every visit. References
+// cannot be hashed: a green array's length is part of the hash (test/jit/fixtures/twocode.ts,
+// arrays of different lengths), and a green struct's number, kept in its hidden slot
+// (test/jit/fixtures/twofunc.ts, function objects whose code has the same length).
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { test } from "node:test";
 import { MemoryIO, withHostIO } from "../../src/hints/index.ts";
 import { translate } from "../../src/vm/translate.ts";
 import { main } from "./fixtures/twocode.ts";
+import { main as mainFunc } from "./fixtures/twofunc.ts";
 
 const INTERP = join(import.meta.dirname, "fixtures/twocode.ts");
 // COUNT 50; ADD k; LOOP 2; HALT: both loops start at pc 2; b is longer (a HALT more)
@@ -40,6 +42,28 @@ test("two code arrays at the same pc: the same output in every mode, and visits 
     assert.ok((s?.compilations ?? 0) >= 2, `threshold ${threshold}: ${s?.compilations} compilations`);
     // each run of a program enters its loop's code once (4000 entries): with both keys in one
     // slot each entry would be a miss, a call into JavaScript
+    assert.ok((s?.entryCalls ?? 0) <= 10, `threshold ${threshold}: ${s?.entryCalls} calls of the enter host function`);
+  }
+});
+
+test("two function objects at the same pc: the same output in every mode, and visits found in the cache", () => {
+  const interp = join(import.meta.dirname, "fixtures/twofunc.ts");
+  const b = Int32Array.from([1, 50, 2, 3, 3, 2, 0]); // as long as A
+  const expected = capture(() => mainFunc(A, b, ROUNDS));
+  assert.equal(expected, `${ROUNDS * 50 * 4}\n`);
+  assert.equal(
+    capture(() => translate(interp, { jit: false }).run([A, b, ROUNDS])),
+    expected,
+  );
+  for (const threshold of [1, 10, 1000]) {
+    const vm = translate(interp, { jit: { threshold } });
+    assert.equal(
+      capture(() => vm.run([A, b, ROUNDS])),
+      expected,
+      `threshold ${threshold}`,
+    );
+    const s = vm.jit?.stats;
+    assert.ok((s?.compilations ?? 0) >= 2, `threshold ${threshold}: ${s?.compilations} compilations`);
     assert.ok((s?.entryCalls ?? 0) <= 10, `threshold ${threshold}: ${s?.entryCalls} calls of the enter host function`);
   }
 });

@@ -8,7 +8,7 @@
 import type { Graph, Program } from "../../ir/graph.ts";
 import { allFields, graphParams } from "../../ir/graph.ts";
 import type { FieldDef, ItemType, LLType, StructDef } from "../../ir/types.ts";
-import { typeToString } from "../../ir/types.ts";
+import { HIDDEN_SLOT, typeToString } from "../../ir/types.ts";
 import type { CompType, FieldType, StorageType, TypeEntry, ValType } from "./emitter.ts";
 import { F64T, HT, I8S, I32T, I64T, absRef, refType, valTypeKey } from "./emitter.ts";
 
@@ -17,8 +17,8 @@ export class BackendError extends Error {
   override name = "BackendError";
 }
 
-/** Name of the hidden i32 field given to structs whose objects the JIT keys data on. */
-export const HIDDEN_SLOT = "__slot";
+/** Name of the hidden i32 field given to structs whose objects the JIT keys data on (see ir/types.ts). */
+export { HIDDEN_SLOT };
 
 export interface FieldLayout {
   readonly name: string;
@@ -269,7 +269,10 @@ export class Layout {
   }
 
   field(struct: string, field: string): FieldLayout {
-    const f = this.struct(struct).byName.get(field);
+    const s = this.struct(struct);
+    // the hidden slot: index 0 of the hierarchy's root (and of every struct below it)
+    if (field === HIDDEN_SLOT && s.hiddenSlot) return { name: HIDDEN_SLOT, index: 0, type: { kind: "i32" }, owner: s.name };
+    const f = s.byName.get(field);
     if (!f) throw new BackendError(`struct '${struct}' has no field '${field}'`);
     return f;
   }
