@@ -16,7 +16,7 @@ import { GraphBuilder, i32c } from "../ir/builder.ts";
 import type { Block } from "../ir/graph.ts";
 import { isAssignable } from "../ir/graph.ts";
 import type { FieldDef, LLType, StructDef } from "../ir/types.ts";
-import { ref, typeToString } from "../ir/types.ts";
+import { HIDDEN_SLOT, ref, typeToString } from "../ir/types.ts";
 import { nodeLoc, Rejected } from "./diagnostics.ts";
 import { typeFromNode } from "./typemap.ts";
 import type { FuncInfo, Signature, World } from "./world.ts";
@@ -129,6 +129,8 @@ function fieldOf(w: World, c: ClassInfo, m: ts.PropertyDeclaration): FieldInfo {
   if (m.questionToken) throw w.report.error(m, "optional fields are not supported", "use `x: C | null` for an optional reference");
   if (flags & ts.ModifierFlags.Ambient) throw w.report.error(m, "`declare` fields are not supported");
   const name = m.name.text;
+  if (name === HIDDEN_SLOT)
+    throw w.report.error(m.name, `the field name '${name}' is reserved (the JIT's hidden slot of green objects)`, "give it another name");
   for (let p = c.parent; p; p = p.parent) {
     if (p.fields.has(name))
       throw w.report.error(m.name, `field '${name}' is already declared in the parent class '${p.name}'`, "give it another name");

@@ -138,7 +138,8 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
     p.types.set(n, { kind: "array", name: n, item, mutable: true });
     p.globals.set(n, { name: n, type: ref(n), mutable: true, init: { kind: "const", type: { kind: "null" }, value: null } });
   }
-  for (const n of [c.mask, c.countdown, c.countdownExit, c.objectIds]) p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
+  for (const n of [c.mask, c.countdown, c.countdownExit, c.objectIds])
+    p.globals.set(n, { name: n, type: I32, mutable: true, init: i32c(0) });
   const b = new GraphBuilder(
     p,
     c.init,
