@@ -274,47 +274,52 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   const callHost = (why: number): Var =>
     e.val("call_host", [i32c(why), from, ...params], { callee: enterHostName(driver.name) }, "jitcode");
   const toEnterOrRest = (fn: Var): void => e.branch(e.val("ref_is_null", [fn], {}, "nojit"), rest, enter, [], [fn]);
-  // The slot: a hash of the scalar greens (each step multiplies by an odd constant and adds the
-  // next green; a last multiplication, then the high half folded into the low one, so that keys
-  // that differ only above the mask's bits, pcs 1024 apart, say, get distinct slots), masked.
-  // References cannot be hashed. Green arrays add their length (0 for null): two bytecode arrays
-  // at the same pc no longer share a slot when their lengths differ. Green structs add their
-  // number, kept in their hidden slot (HIDDEN_SLOT; 0 for null), given at their first lookup.
+  // The slot: a hash of the greens (each step multiplies by an odd constant and adds the next
+  // green; a last multiplication, then the high half folded into the low one, so that keys that
+  // differ only above the mask's bits, pcs 1024 apart, say, get distinct slots), masked.
+  // References cannot be hashed: a green array stands as its length (two bytecode arrays at the
+  // same pc no longer share a slot when their lengths differ), a green struct as its number, kept
+  // in its hidden slot (HIDDEN_SLOT) and given at its first lookup; null as 0.
   const scalars: Value[] = [];
   const hashed: Value[] = [];
   const hashBlocks: Block[] = [];
+  /** `of(v)` computed in new blocks when v is not null, else 0; e goes on in the join. */
+  const unlessNull = (v: Value, k: number, of: (joined: Block) => Value): Value => {
+    const x = newVar(I32, "h");
+    const some = blk(`some${k}`);
+    const joined = blk(`hashed${k}`, [x]);
+    hashBlocks.push(some);
+    e.branch(e.val("ref_is_null", [v]), joined, some, [i32c(0)], []);
+    e.block = some;
+    const r = of(joined);
+    e.block.exit = { kind: "jump", link: { target: joined, args: [r] } };
+    hashBlocks.push(joined);
+    e.block = joined;
+    return x;
+  };
   greens.forEach((v, k) => {
-    if (cache.kinds[k] === "bool") scalars.push(e.val("cast_bool_to_int", [v]));
-    else if (cache.kinds[k] === "int") scalars.push(v);
     const t = types[k] as LLType;
-    if (cache.kinds[k] === "obj" && t.kind === "ref" && p.types.get(t.name)?.kind === "array") {
-      const len = newVar(I32, "len");
-      const some = blk(`len${k}`);
-      const joined = blk(`hashed${k}`, [len]);
-      hashBlocks.push(some, joined);
-      e.branch(e.val("ref_is_null", [v]), joined, some, [i32c(0)], []);
-      e.block = some;
-      e.block.exit = { kind: "jump", link: { target: joined, args: [e.val("arraylen", [v], { type: t.name })] } };
-      e.block = joined;
-      hashed.push(len);
-    } else if (cache.kinds[k] === "obj" && t.kind === "ref" && p.types.get(t.name)?.kind === "struct") {
-      const id = newVar(I32, "id");
-      const some = blk(`slot${k}`);
-      const fresh = blk(`number${k}`);
-      const joined = blk(`hashed${k}`, [id]);
-      hashBlocks.push(some, fresh, joined);
-      e.branch(e.val("ref_is_null", [v]), joined, some, [i32c(0)], []);
-      e.block = some;
-      const had = e.val("getfield", [v], { type: t.name, field: HIDDEN_SLOT }, "id");
-      e.branch(e.val("int_eq", [had, i32c(0)]), fresh, joined, [], [had]);
-      e.block = fresh;
-      const n = e.val("int_add", [e.val("getglobal", [], { callee: cache.objectIds }), i32c(1)], {}, "id");
-      e.op("setglobal", [n], { callee: cache.objectIds });
-      e.op("setfield", [v, n], { type: t.name, field: HIDDEN_SLOT });
-      e.block.exit = { kind: "jump", link: { target: joined, args: [n] } };
-      e.block = joined;
-      hashed.push(id);
-    } else if (cache.kinds[k] !== "obj") hashed.push(scalars[scalars.length - 1] as Value);
+    if (cache.kinds[k] !== "obj") {
+      const s = cache.kinds[k] === "bool" ? e.val("cast_bool_to_int", [v]) : v;
+      scalars.push(s);
+      hashed.push(s);
+    } else if (t.kind === "ref" && p.types.get(t.name)?.kind === "array")
+      hashed.push(unlessNull(v, k, () => e.val("arraylen", [v], { type: t.name })));
+    else if (t.kind === "ref" && p.types.get(t.name)?.kind === "struct")
+      hashed.push(
+        unlessNull(v, k, (joined) => {
+          // numbered already, else the next number
+          const had = e.val("getfield", [v], { type: t.name, field: HIDDEN_SLOT }, "id");
+          const fresh = blk(`number${k}`);
+          hashBlocks.push(fresh);
+          e.branch(e.val("int_eq", [had, i32c(0)]), fresh, joined, [], [had]);
+          e.block = fresh;
+          const n = e.val("int_add", [e.val("getglobal", [], { callee: cache.objectIds }), i32c(1)], {}, "id");
+          e.op("setglobal", [n], { callee: cache.objectIds });
+          e.op("setfield", [v, n], { type: t.name, field: HIDDEN_SLOT });
+          return n;
+        }),
+      );
   });
   let h: Value = i32c(0);
   hashed.forEach((s, k) => {
