@@ -12,7 +12,6 @@ import { translate } from "../../src/vm/translate.ts";
 import { main } from "./fixtures/twocode.ts";
 import { main as mainFunc } from "./fixtures/twofunc.ts";
 
-const INTERP = join(import.meta.dirname, "fixtures/twocode.ts");
 // COUNT 50; ADD k; LOOP 2; HALT: both loops start at pc 2; b is longer (a HALT more)
 const A = Int32Array.from([1, 50, 2, 1, 3, 2, 0]);
 const B = Int32Array.from([1, 50, 2, 3, 3, 2, 0, 0]);
@@ -24,17 +23,24 @@ function capture(call: () => unknown): string {
   return io.text();
 }
 
-test("two code arrays at the same pc: the same output in every mode, and visits found in the cache", () => {
-  const expected = capture(() => main(A, B, ROUNDS));
+type Main = (a: Int32Array, b: Int32Array, rounds: number) => unknown;
+
+/**
+ * Run a and b alternately with the interpreter `file` untranslated, translated and under the JIT
+ * at three thresholds: the same output everywhere, and the JIT's visits found in the cache.
+ */
+function alternating(file: string, main: Main, a: Int32Array, b: Int32Array): void {
+  const interp = join(import.meta.dirname, "fixtures", file);
+  const expected = capture(() => main(a, b, ROUNDS));
   assert.equal(expected, `${ROUNDS * 50 * 4}\n`);
   assert.equal(
-    capture(() => translate(INTERP, { jit: false }).run([A, B, ROUNDS])),
+    capture(() => translate(interp, { jit: false }).run([a, b, ROUNDS])),
     expected,
   );
   for (const threshold of [1, 10, 1000]) {
-    const vm = translate(INTERP, { jit: { threshold } });
+    const vm = translate(interp, { jit: { threshold } });
     assert.equal(
-      capture(() => vm.run([A, B, ROUNDS])),
+      capture(() => vm.run([a, b, ROUNDS])),
       expected,
       `threshold ${threshold}`,
     );
@@ -44,26 +50,12 @@ test("two code arrays at the same pc: the same output in every mode, and visits 
     // slot each entry would be a miss, a call into JavaScript
     assert.ok((s?.entryCalls ?? 0) <= 10, `threshold ${threshold}: ${s?.entryCalls} calls of the enter host function`);
   }
+}
+
+test("two code arrays at the same pc: the same output in every mode, and visits found in the cache", () => {
+  alternating("twocode.ts", main, A, B);
 });
 
 test("two function objects at the same pc: the same output in every mode, and visits found in the cache", () => {
-  const interp = join(import.meta.dirname, "fixtures/twofunc.ts");
-  const b = Int32Array.from([1, 50, 2, 3, 3, 2, 0]); // as long as A
-  const expected = capture(() => mainFunc(A, b, ROUNDS));
-  assert.equal(expected, `${ROUNDS * 50 * 4}\n`);
-  assert.equal(
-    capture(() => translate(interp, { jit: false }).run([A, b, ROUNDS])),
-    expected,
-  );
-  for (const threshold of [1, 10, 1000]) {
-    const vm = translate(interp, { jit: { threshold } });
-    assert.equal(
-      capture(() => vm.run([A, b, ROUNDS])),
-      expected,
-      `threshold ${threshold}`,
-    );
-    const s = vm.jit?.stats;
-    assert.ok((s?.compilations ?? 0) >= 2, `threshold ${threshold}: ${s?.compilations} compilations`);
-    assert.ok((s?.entryCalls ?? 0) <= 10, `threshold ${threshold}: ${s?.entryCalls} calls of the enter host function`);
-  }
+  alternating("twofunc.ts", mainFunc, A, Int32Array.from([1, 50, 2, 3, 3, 2, 0])); // b as long as A
 });
