@@ -14,9 +14,10 @@ import { I32, type LLType, typeToString, VOID } from "../ir/types.ts";
 import { cloneGraph } from "../ir/clone.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
-import type { TranslatedModule } from "../backend/wasm/index.ts";
-import type { ExitInfo, PromotedAt, PromoteSite, Residual } from "../pe/index.ts";
+import type { LinkedModule, TranslatedModule } from "../backend/wasm/index.ts";
+import type { CleanedGraph, ExitInfo, PromotedAt, PromoteSite, Residual } from "../pe/index.ts";
 import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, specializeAt, specializeExit } from "../pe/index.ts";
+import { shareKey } from "./share.ts";
 import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
 export interface JitOptions {
@@ -73,6 +74,13 @@ export interface JitStats {
   promoteCasesRefused: number;
   /** Calls of the enter host function: cache misses and counters run out (every visit for a driver without a cache). */
   entryCalls: number;
+  /**
+   * Of the modules linked: those that run the code of an earlier one (the same graphs but for
+   * their exits' constants, see share.ts), instantiated again instead of compiled.
+   */
+  shared: number;
+  /** Residual graphs (compilations, bridges, new cases) whose cleanup was copied from an earlier one's (SpecializeOptions.cleanups). */
+  cleanupsCopied: number;
 }
 
 interface Entry {
@@ -174,6 +182,8 @@ export class Jit {
     promoteCases: 0,
     promoteCasesRefused: 0,
     entryCalls: 0,
+    shared: 0,
+    cleanupsCopied: 0,
   };
   private tm: TranslatedModule | null = null;
   private readonly byObject = new WeakMap<object, Map<string, Entry>>();
@@ -184,6 +194,10 @@ export class Jit {
   private linked = 0;
   /** Exit sites by id (the argument of the exit host function). */
   private readonly exits: ExitSite[] = [];
+  /** Linked modules by the share key of their graphs (see share.ts): their code serves graphs of the same key. */
+  private readonly modules = new Map<string, LinkedModule>();
+  /** Cleaned residual graphs by their key before cleanup (the specializer's memo, see SpecializeOptions.cleanups). */
+  private readonly cleanups = new Map<string, CleanedGraph>();
 
   constructor(program: Program, translated: Program, portal: Graph, driver: DriverDef, opts: JitOptions) {
     this.program = program;
@@ -292,7 +306,7 @@ export class Jit {
       if (this.opts.log) {
         const key = this.driver.greens.map((n, i) => `${n}=${describe(greens[i])}`).join(", ");
         this.opts.log(
-          `; jit: compiled ${name} for ${key}: ${lm.bytes} bytes of Wasm, ` +
+          `; jit: compiled ${name} for ${key}: ${lm.sharedWith ? `the code of ${lm.sharedWith} (its exits' constants aside)` : `${lm.bytes} bytes of Wasm`}, ` +
             `specialize ${lm.specializeMs.toFixed(2)} ms, compile ${lm.compileMs.toFixed(2)} ms` +
             `${lm.dispatches > 0 ? `, ${lm.dispatches} dispatch nodes (irreducible loops)` : ""}\n${formatResidual(this.program, r)}\n`,
         );
@@ -328,6 +342,7 @@ export class Jit {
       maxCallees: this.opts.maxCallees,
       call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
       name,
+      cleanups: this.cleanups,
       compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
       // A key reached only from exits (the code after a loop, say) is a piece of code between
       // loops: it stops where other code starts, at keys with code or that get code of their
@@ -352,7 +367,7 @@ export class Jit {
     r: Residual,
     name: string,
     t0: number,
-  ): { bytes: number; specializeMs: number; compileMs: number; dispatches: number } {
+  ): { bytes: number; specializeMs: number; compileMs: number; dispatches: number; sharedWith: string | null } {
     const tm = this.tm as TranslatedModule;
     // Compiled copies get JIT entries (continuation graphs hold can_enter_jit sites); the
     // specializer keeps reading the originals.
@@ -377,13 +392,26 @@ export class Jit {
         }
         return c;
       });
+    // Exit graphs' constants are lifted: graphs that differ only in those run one module's code.
+    const exitGraphs = new Set([...r.exits.map((x) => x.graph), ...calleeExits]);
+    const { key, lifted } = shareKey(fresh, new Set(fresh.filter((g) => exitGraphs.has(g.name))));
     const t1 = performance.now();
-    const lm = tm.link(fresh, { name });
+    const template = this.modules.get(key);
+    const lm = template ? tm.relink(template, fresh, lifted) : tm.link(fresh, { name, lifted });
+    if (template) this.stats.shared++;
+    else this.modules.set(key, lm);
     this.linked++;
     for (const g of fresh) this.compiled.add(g.name);
     const t2 = performance.now();
-    this.count(lm.compiled.bytes.length, t2 - t0, t1 - t0, r);
-    return { bytes: lm.compiled.bytes.length, specializeMs: t1 - t0, compileMs: t2 - t1, dispatches: lm.compiled.stats.dispatches };
+    const bytes = template ? 0 : lm.compiled.bytes.length;
+    this.count(bytes, t2 - t0, t1 - t0, r);
+    return {
+      bytes,
+      specializeMs: t1 - t0,
+      compileMs: t2 - t1,
+      dispatches: lm.compiled.stats.dispatches,
+      sharedWith: template ? template.compiled.name : null,
+    };
   }
 
   /**
@@ -432,7 +460,7 @@ export class Jit {
       this.stats.promoteCases++;
       this.opts.log?.(
         `; jit: new case for ${what} (${describe(value)} at the promote; ${values.length + 1} value${values.length === 0 ? "" : "s"}): ` +
-          `${comp.name} specialized again as ${name}, ${lm.bytes} bytes of Wasm, specialize ${lm.specializeMs.toFixed(2)} ms, ` +
+          `${comp.name} specialized again as ${name}, ${lm.sharedWith ? `the code of ${lm.sharedWith}` : `${lm.bytes} bytes of Wasm`}, specialize ${lm.specializeMs.toFixed(2)} ms, ` +
           `compile ${lm.compileMs.toFixed(2)} ms\n${formatResidual(this.program, r)}\n`,
       );
     } catch (err) {
@@ -505,6 +533,7 @@ export class Jit {
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
         // a bridge ends where it reaches a loop with compiled code (its exit enters that code)
         compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
+        cleanups: this.cleanups,
       });
       linkBridge(this.program, exit, b);
       linked = true;
@@ -583,6 +612,7 @@ export class Jit {
     s.bytes += bytes;
     s.compileMs += ms;
     s.specializeMs += specializeMs;
+    if (r.stats.cleanupCopied) s.cleanupsCopied++;
     for (const x of [r, ...r.callees]) {
       s.guestInstructions += x.stats.guestInstructions;
       s.residualOps += x.stats.ops;

@@ -7,6 +7,7 @@
 // residual blocks are shared (see docs/pe.md, "State keys").
 
 import type { Block, Const, Var } from "../ir/graph.ts";
+import { objectId } from "../ir/graphkey.ts";
 import type { LLType } from "../ir/types.ts";
 import { BOOL, F64, I32, I64, NULL_T } from "../ir/types.ts";
 import type { LLValue } from "../llinterp/heap.ts";
@@ -189,9 +190,6 @@ export function forkState(s: State): State {
 
 // ---- constants ---------------------------------------------------------------------------------
 
-const objIds = new WeakMap<object, number>();
-let nextObjId = 1;
-
 /** A string identifying a constant's value (object identity included), for keys. */
 export function constKey(c: Const): string {
   const v = c.value;
@@ -200,13 +198,7 @@ export function constKey(c: Const): string {
   if (typeof v === "bigint") return `${v}L`;
   if (typeof v === "boolean") return String(v);
   if ("fn" in v) return `@${v.fn}`;
-  const o = v.obj as object;
-  let id = objIds.get(o);
-  if (id === undefined) {
-    id = nextObjId++;
-    objIds.set(o, id);
-  }
-  return `#${id}`;
+  return `#${objectId(v.obj as object)}`;
 }
 
 /** A run-time value as a constant of type `t` (null references get the null type). */

@@ -101,6 +101,8 @@ export function runJit(ctx: ModeContext): RunStats {
           promoteCases: s.promoteCases,
           promoteCasesRefused: s.promoteCasesRefused,
           entryCalls: s.entryCalls,
+          sharedModules: s.shared,
+          cleanupsCopied: s.cleanupsCopied,
           setupMs,
         }
       : { setupMs };

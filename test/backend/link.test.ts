@@ -235,3 +235,45 @@ pos(%w: i32):
   tm.setGlobal("total", -400);
   assert.throws(() => tm.call("checks", [4, p3]), /unhandled raise of -70/);
 });
+
+test("relink: graphs of the same shape run the template's code with their own lifted constants, objects and names", () => {
+  const p = load(BASE, "base.ll");
+  const tm = instantiateProgramSync(p);
+  // `offset` adds a lifted constant to the sum of a point's x and the x of a constant point
+  const shape = (name: string, k: number) =>
+    parseProgram(`${BASE}
+graph ${name} -> i32 {
+start(%p: Point, %q: Point):
+  %x: i32 = getfield<Point.x> %p
+  %r: i32 = call<add.${name}> %x, ${k}
+  return %r
+}
+graph add.${name} -> i32 {
+start(%a: i32, %b: i32):
+  %s: i32 = int_add %a, %b
+  return %s
+}`);
+  const lift = (g: Graph) => {
+    const o = g.blocks[0]?.ops[1];
+    const c = o?.args[1];
+    assert.ok(o && c?.kind === "const");
+    const fresh = { kind: "const" as const, type: c.type, value: c.value };
+    o.args[1] = fresh;
+    return fresh;
+  };
+  const a = shape("a", 100);
+  const ga = [a.graphs.get("a") as Graph, a.graphs.get("add.a") as Graph];
+  const la = lift(ga[0] as Graph);
+  const template = tm.link(ga, { lifted: [la] });
+  assert.deepEqual(template.compiled.lifted, [la.type]);
+  const b = shape("b", 7);
+  const gb = [b.graphs.get("b") as Graph, b.graphs.get("add.b") as Graph];
+  const lb = lift(gb[0] as Graph);
+  const relinked = tm.relink(template, gb, [lb]);
+  assert.equal(relinked.module, template.module);
+  const pt = tm.call("mk", [5, 0]) as object;
+  assert.equal(tm.call("a", [pt, pt]), 105);
+  assert.equal(tm.call("b", [pt, pt]), 12);
+  assert.equal(tm.call("add.b", [1, 2]), 3);
+  assert.throws(() => tm.relink(template, gb.slice(0, 1), [lb]), /relink: 1 graphs and 1 lifted constants for a module of 2 and 1/);
+});

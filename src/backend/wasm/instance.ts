@@ -4,7 +4,7 @@
 // the exported accessors, globals, the funcref table, and `link` to compile and instantiate more
 // graphs at run time as a module sharing types, heap, globals and table with this one.
 
-import type { Graph, Program } from "../../ir/graph.ts";
+import type { Const, Graph, Program } from "../../ir/graph.ts";
 import { graphParams } from "../../ir/graph.ts";
 import type { ItemType, LLType } from "../../ir/types.ts";
 import { typeToString } from "../../ir/types.ts";
@@ -13,8 +13,9 @@ import type { HostImpl } from "../../llinterp/hosts.ts";
 import { defaultHosts } from "../../llinterp/hosts.ts";
 import { LLError } from "../../llinterp/interp.ts";
 import { WasmHeap } from "./heap.ts";
+import { BackendError } from "./types.ts";
 import type { CompiledModule, CompileOptions } from "./module.ts";
-import { EXPORT, compileLinkedModule, compileProgram } from "./module.ts";
+import { EXPORT, compileLinkedModule, compileProgram, linkedObjects } from "./module.ts";
 import { convertError, hostFailure, registerModule, runtimeImports } from "./runtime.ts";
 
 export interface InstantiateOptions {
@@ -55,6 +56,8 @@ function typedKindFits(v: unknown, item: ItemType): boolean {
 /** A module compiled later and linked to a TranslatedModule (see TranslatedModule.link). */
 export interface LinkedModule {
   readonly compiled: CompiledModule;
+  /** The V8 module (shared by the modules relinked from this one). */
+  readonly module: WebAssembly.Module;
   readonly instance: WebAssembly.Instance;
   /** The Wasm function of one of its graphs. */
   functionOf(graph: string): Fn;
@@ -240,9 +243,37 @@ export class TranslatedModule {
    * table; base graphs imported) and instantiate it. Its graphs become callable through `call`
    * and usable as {fn} references.
    */
-  link(graphs: readonly Graph[], opts: { name?: string; typeNames?: boolean } = {}): LinkedModule {
+  link(graphs: readonly Graph[], opts: { name?: string; typeNames?: boolean; lifted?: readonly Const[] } = {}): LinkedModule {
     const compiled = compileLinkedModule(this.compiled, graphs, { ...opts, callable: this.graphs });
     registerModule(compiled);
+    const module = new WebAssembly.Module(compiled.bytes);
+    return this.instantiateLinked(compiled, module, graphs, compiled.objects, opts.lifted ?? []);
+  }
+
+  /**
+   * Run `graphs` with the code of `template`, a module linked from graphs of the same shape:
+   * the same ops, types, constants and callees outside them, in the same order, except for the
+   * heap objects they name and the values of their lifted constants (`lifted`, in the order the
+   * template's were given), as jit/share.ts makes sure. Nothing is compiled: the template's V8
+   * module is instantiated again, and its functions are known under the names of `graphs`.
+   */
+  relink(template: LinkedModule, graphs: readonly Graph[], lifted: readonly Const[]): LinkedModule {
+    const t = template.compiled;
+    if (graphs.length !== t.graphs.size || lifted.length !== t.lifted.length)
+      throw new BackendError(
+        `relink: ${graphs.length} graphs and ${lifted.length} lifted constants for a module of ${t.graphs.size} and ${t.lifted.length}`,
+      );
+    return this.instantiateLinked(t, template.module, graphs, linkedObjects(this.compiled, graphs), lifted);
+  }
+
+  /** Instantiate a linked module's V8 module with these objects and lifted values, its functions named after `graphs` (in order). */
+  private instantiateLinked(
+    compiled: CompiledModule,
+    module: WebAssembly.Module,
+    graphs: readonly Graph[],
+    objects: readonly unknown[],
+    lifted: readonly Const[],
+  ): LinkedModule {
     const heap = this.heap;
     const describer = {
       typeName: (o: object) => heap.typeName(o),
@@ -265,17 +296,28 @@ export class TranslatedModule {
       rt: runtimeImports(compiled, describer),
       hosts: this.hostImports,
       base: base as WebAssembly.ModuleImports,
-      consts: Object.fromEntries(compiled.objects.map((o, i) => [String(i), o])),
+      consts: Object.fromEntries(objects.map((o, i) => [String(i), o])),
     };
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(compiled.bytes), imports);
+    if (lifted.length > 0) imports.lift = Object.fromEntries(lifted.map((c, i) => [String(i), liftedValue(c)]));
+    const instance = new WebAssembly.Instance(module, imports);
     const exports = instance.exports as Exports;
-    heap.registerFunctions(compiled.graphs.keys(), exports);
-    for (const [n, g] of compiled.graphs) this.graphs.set(n, g);
+    // the module's functions are exported under the names of the graphs it was compiled from
+    const own = [...compiled.graphs.keys()];
+    const named: Exports = {};
+    graphs.forEach((g, i) => {
+      named[g.name] = exports[own[i] as string];
+    });
+    heap.registerFunctions(
+      graphs.map((g) => g.name),
+      named,
+    );
+    for (const g of graphs) this.graphs.set(g.name, g);
     return {
       compiled,
+      module,
       instance,
       functionOf: (g: string) => {
-        const f = exports[g];
+        const f = named[g];
         if (typeof f !== "function") throw new LLError("unknown graph", `unknown graph '${g}' in linked module ${compiled.name}`, null);
         return f;
       },
@@ -288,6 +330,21 @@ export class TranslatedModule {
     const i = this.table.length;
     this.table.grow(1, f);
     return i;
+  }
+}
+
+/** The JS value of a lifted (scalar) constant, for its imported global. */
+function liftedValue(c: Const): number | bigint {
+  switch (c.type.kind) {
+    case "bool":
+      return c.value ? 1 : 0;
+    case "i64":
+      return BigInt(c.value as bigint);
+    case "i32":
+    case "f64":
+      return c.value as number;
+    default:
+      throw new BackendError(`lifted constant of type ${typeToString(c.type)}`);
   }
 }
 

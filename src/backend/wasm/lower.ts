@@ -88,6 +88,8 @@ export interface ModuleContext {
   typeIdFunc(): number;
   /** Global index holding a heap object constant (an imported global). */
   objectConst(obj: unknown, type: LLType): number;
+  /** Global index holding a lifted constant (an imported global), if `c` is one (see compileLinkedModule). */
+  liftedGlobal(c: Const): number | undefined;
   /** Note that `ref.func f` is used (functions must be declared). */
   declareRef(funcIdx: number): void;
   /** Register a failure site; returns its id. */
@@ -348,6 +350,11 @@ class FunctionLowering {
     const w = this.w;
     const t = c.type;
     const v = c.value;
+    const lifted = this.m.liftedGlobal(c);
+    if (lifted !== undefined) {
+      w.globalGet(lifted);
+      return;
+    }
     if (writeScalarConst(w, t, v)) return;
     if (v === null) {
       const et = expected ?? t;

@@ -68,6 +68,8 @@ export interface CompiledModule {
   readonly objects: unknown[];
   /** Base graphs this module imports (linked modules): import ("base", name). */
   readonly importedGraphs: string[];
+  /** Types of the lifted constants (linked modules): import ("lift", String(i)) holds the i-th one's value. */
+  readonly lifted: readonly LLType[];
   /** True for a module compiled by compileLinkedModule. */
   readonly linked: boolean;
 }
@@ -216,6 +218,8 @@ class ModuleBuilder implements ModuleContext {
   private readonly globalIdx = new Map<string, number>();
   /** Global index of each heap object constant, by object and then by Wasm type (one import per pair). */
   private readonly objectIdx = new Map<unknown, Map<string, number>>();
+  /** Global index of each lifted constant (by the constant object). */
+  private readonly liftedIdx = new Map<Const, number>();
   private readonly defined: Map<string, Graph>;
   private typeIdIdx = -1;
   private nFuncImports = 0;
@@ -261,6 +265,9 @@ class ModuleBuilder implements ModuleContext {
     const i = t ? this.objectIdx.get(obj)?.get(valTypeKey(t)) : undefined;
     if (i === undefined) throw new BackendError(`heap object constant of type ${typeToString(type)} was not collected (internal error)`);
     return i;
+  }
+  liftedGlobal(c: Const): number | undefined {
+    return this.liftedIdx.size === 0 ? undefined : this.liftedIdx.get(c);
   }
   declareRef(f: number): void {
     this.declared.add(f);
@@ -315,6 +322,20 @@ class ModuleBuilder implements ModuleContext {
       }
       byType.set(valTypeKey(o.type), this.nGlobalImports++);
       this.imports.push({ module: "consts", name: String(i), desc: { kind: "global", type: o.type, mutable: false } });
+    });
+  }
+
+  /**
+   * Import each lifted constant as an immutable global ("lift", index): the code reads the
+   * global where the constant is used, so that instances of one module can hold other values.
+   */
+  importLifted(lifted: readonly Const[]): void {
+    lifted.forEach((c, i) => {
+      const t = this.types.valType(c.type);
+      if (!t || "ref" in t) throw new BackendError(`lifted constant of type ${typeToString(c.type)}: only scalars can be lifted`);
+      if (this.liftedIdx.has(c)) throw new BackendError("a lifted constant is given twice");
+      this.liftedIdx.set(c, this.nGlobalImports++);
+      this.imports.push({ module: "lift", name: String(i), desc: { kind: "global", type: t, mutable: false } });
     });
   }
 
@@ -485,6 +506,7 @@ class ModuleBuilder implements ModuleContext {
       traps,
       objects,
       importedGraphs,
+      lifted: [...this.liftedIdx.keys()].map((c) => c.type),
       linked,
     };
   }
@@ -536,6 +558,16 @@ function collectObjects(m: ModuleBuilder, consts: readonly Const[]): ObjectConst
   return out;
 }
 
+/**
+ * The heap objects a module linked to `base` with these graphs imports ("consts", String(i)), as
+ * compileLinkedModule lists them: graphs of the same shape as another module's (see
+ * TranslatedModule.relink) list theirs in the same order.
+ */
+export function linkedObjects(base: CompiledModule, graphs: readonly Graph[]): unknown[] {
+  const m = new ModuleBuilder(base.program, base.layout, new Map());
+  return collectObjects(m, scanRefs(graphs).objects).map((o) => o.obj);
+}
+
 /** Translate a whole program to one Wasm GC module. */
 export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledModule {
   const started = performance.now();
@@ -573,7 +605,7 @@ export function compileProgram(p: Program, opts: CompileOptions = {}): CompiledM
 export function compileLinkedModule(
   base: CompiledModule,
   graphs: readonly Graph[],
-  opts: { name?: string; callable?: ReadonlyMap<string, Graph>; typeNames?: boolean } = {},
+  opts: { name?: string; callable?: ReadonlyMap<string, Graph>; typeNames?: boolean; lifted?: readonly Const[] } = {},
 ): CompiledModule {
   const started = performance.now();
   const p = base.program;
@@ -599,6 +631,7 @@ export function compileLinkedModule(
   const objects = collectObjects(m, refs.objects);
   m.importObjects(objects);
   m.importGlobals(refs.globals);
+  m.importLifted(opts.lifted ?? []);
   const list = m.declareGraphs(graphs);
   return m.assemble(
     opts.name ?? freshName(),

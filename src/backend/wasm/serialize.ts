@@ -122,6 +122,7 @@ export function restoreModule(parts: SavedParts, where = "<saved module>"): Comp
     traps: new Map(m.traps),
     objects: [],
     importedGraphs: [],
+    lifted: [],
     linked: false,
   };
 }
