@@ -15,7 +15,7 @@ import { cloneGraph } from "../ir/clone.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { LinkedModule, TranslatedModule } from "../backend/wasm/index.ts";
-import type { CleanedGraph, ExitInfo, PromotedAt, PromoteSite, Residual } from "../pe/index.ts";
+import type { ExitInfo, PromotedAt, PromoteSite, Residual } from "../pe/index.ts";
 import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, specializeAt, specializeExit } from "../pe/index.ts";
 import { shareKey } from "./share.ts";
 import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
@@ -79,8 +79,6 @@ export interface JitStats {
    * their exits' constants, see share.ts), instantiated again instead of compiled.
    */
   shared: number;
-  /** Residual graphs (compilations, bridges, new cases) whose cleanup was copied from an earlier one's (SpecializeOptions.cleanups). */
-  cleanupsCopied: number;
 }
 
 interface Entry {
@@ -183,7 +181,6 @@ export class Jit {
     promoteCasesRefused: 0,
     entryCalls: 0,
     shared: 0,
-    cleanupsCopied: 0,
   };
   private tm: TranslatedModule | null = null;
   private readonly byObject = new WeakMap<object, Map<string, Entry>>();
@@ -196,8 +193,6 @@ export class Jit {
   private readonly exits: ExitSite[] = [];
   /** Linked modules by the share key of their graphs (see share.ts): their code serves graphs of the same key. */
   private readonly modules = new Map<string, LinkedModule>();
-  /** Cleaned residual graphs by their key before cleanup (the specializer's memo, see SpecializeOptions.cleanups). */
-  private readonly cleanups = new Map<string, CleanedGraph>();
 
   constructor(program: Program, translated: Program, portal: Graph, driver: DriverDef, opts: JitOptions) {
     this.program = program;
@@ -342,7 +337,6 @@ export class Jit {
       maxCallees: this.opts.maxCallees,
       call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
       name,
-      cleanups: this.cleanups,
       compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
       // A key reached only from exits (the code after a loop, say) is a piece of code between
       // loops: it stops where other code starts, at keys with code or that get code of their
@@ -533,7 +527,6 @@ export class Jit {
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
         // a bridge ends where it reaches a loop with compiled code (its exit enters that code)
         compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
-        cleanups: this.cleanups,
       });
       linkBridge(this.program, exit, b);
       linked = true;
@@ -612,7 +605,6 @@ export class Jit {
     s.bytes += bytes;
     s.compileMs += ms;
     s.specializeMs += specializeMs;
-    if (r.stats.cleanupCopied) s.cleanupsCopied++;
     for (const x of [r, ...r.callees]) {
       s.guestInstructions += x.stats.guestInstructions;
       s.residualOps += x.stats.ops;

@@ -7,7 +7,6 @@
 // residual blocks are shared (see docs/pe.md, "State keys").
 
 import type { Block, Const, Var } from "../ir/graph.ts";
-import { objectId } from "../ir/graphkey.ts";
 import type { LLType } from "../ir/types.ts";
 import { BOOL, F64, I32, I64, NULL_T } from "../ir/types.ts";
 import type { LLValue } from "../llinterp/heap.ts";
@@ -190,6 +189,9 @@ export function forkState(s: State): State {
 
 // ---- constants ---------------------------------------------------------------------------------
 
+const objIds = new WeakMap<object, number>();
+let nextObjId = 1;
+
 /** A string identifying a constant's value (object identity included), for keys. */
 export function constKey(c: Const): string {
   const v = c.value;
@@ -198,7 +200,13 @@ export function constKey(c: Const): string {
   if (typeof v === "bigint") return `${v}L`;
   if (typeof v === "boolean") return String(v);
   if ("fn" in v) return `@${v.fn}`;
-  return `#${objectId(v.obj as object)}`;
+  const o = v.obj as object;
+  let id = objIds.get(o);
+  if (id === undefined) {
+    id = nextObjId++;
+    objIds.set(o, id);
+  }
+  return `#${id}`;
 }
 
 /** A run-time value as a constant of type `t` (null references get the null type). */

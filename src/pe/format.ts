@@ -36,7 +36,7 @@ export function formatResidual(program: Program, r: Residual, opts: FormatOption
     greens.length > 0
       ? `; residual graph of '${r.portal}' for ${greens.join(", ")}`
       : `; callee ${r.graph.name}: '${r.portal}' from its start, for direct calls`,
-    `; ${s.ops} ops in ${s.blocks} blocks, ${s.exits} exits; ${s.guestInstructions} guest instructions, ${s.opsPerInstruction.toFixed(1)} ops per instruction; budget ${s.budget}, used ${s.emitted}${s.budgetExhausted ? " (exhausted)" : ""}${s.cleanupCopied ? "; cleanup copied from an earlier one" : ""}`,
+    `; ${s.ops} ops in ${s.blocks} blocks, ${s.exits} exits; ${s.guestInstructions} guest instructions, ${s.opsPerInstruction.toFixed(1)} ops per instruction; budget ${s.budget}, used ${s.emitted}${s.budgetExhausted ? " (exhausted)" : ""}`,
   ];
   for (const w of r.warnings) lines.push(`; warning: ${w}`);
   lines.push(printGraph(program, r.graph, { objects, ...(opts.locs ? { locs: true } : {}) }));

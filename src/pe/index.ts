@@ -18,7 +18,7 @@ export type { MergeState, SpecializeProgramOptions, SpecializeRunOptions } from 
 export { contGraph, exitEntersJit, exitNeedsNoBridge, mergePointContinuation, resumeExit } from "./resume.ts";
 export type { ExitInfo, ExitReason, PromotedAt, ResumeFrame, ResumeValue, Resumer, VirtualDesc, Writeback } from "./resume.ts";
 export { linkBridge, specialize, specializeExit, virtualizableFields } from "./specialize.ts";
-export type { CleanedGraph, PromoteSite, Residual, SpecializeOptions, SpecializeStats, VableLayout } from "./specialize.ts";
+export type { PromoteSite, Residual, SpecializeOptions, SpecializeStats, VableLayout } from "./specialize.ts";
 
 /**
  * Specialize the portal graph `portal` at its jit_merge_point for the driver's green values

@@ -21,8 +21,6 @@ import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstr
 import { Env, UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { BindingTimes } from "./bta.ts";
-import { cloneGraph, mapExit } from "../ir/clone.ts";
-import { graphKey } from "../ir/graphkey.ts";
 import { cleanup } from "./cleanup.ts";
 import { PEError, opPlace } from "./errors.ts";
 import { liveAtPoint, normalize } from "./normalize.ts";
@@ -102,36 +100,6 @@ export interface SpecializeOptions {
    * finds the graph being made. Other portal calls stay ordinary calls.
    */
   readonly maxCallees?: number;
-  /**
-   * Cleaned residual graphs by the key of the graph before cleanup (see cleanUp), kept by the
-   * caller across specializations: a residual graph the same as an earlier one before cleanup
-   * (the same loop at another place of the guest program) is cleaned by copying.
-   */
-  readonly cleanups?: Map<string, CleanedGraph>;
-}
-
-/** A residual graph after cleanup, and the names of the graphs it could call that were made with it (see cleanUp). */
-export interface CleanedGraph {
-  readonly graph: Graph;
-  readonly own: readonly string[];
-}
-
-/** `g` calling (and naming in function constants) the graphs of `names` by their new names; changes `g`. */
-function renameCallees(g: Graph, names: ReadonlyMap<string, string>): Graph {
-  const val = (v: Value): Value => {
-    if (v.kind !== "const" || v.value === null || typeof v.value !== "object" || !("fn" in v.value)) return v;
-    const n = names.get(v.value.fn);
-    return n === undefined ? v : { kind: "const", type: v.type, value: { fn: n } };
-  };
-  const lk = (l: Link): Link => ({ target: l.target, args: l.args.map(val) });
-  for (const b of g.blocks) {
-    for (const o of b.ops) {
-      if (o.op === "call" && o.attrs.callee !== undefined) o.attrs.callee = names.get(o.attrs.callee) ?? o.attrs.callee;
-      for (let i = 0; i < o.args.length; i++) o.args[i] = val(o.args[i] as Value);
-    }
-    b.exit = mapExit(b.exit, val, lk);
-  }
-  return g;
 }
 
 export interface SpecializeStats {
@@ -147,8 +115,6 @@ export interface SpecializeStats {
   readonly emitted: number;
   readonly budget: number;
   readonly budgetExhausted: boolean;
-  /** The cleanup was copied from an earlier one (SpecializeOptions.cleanups). */
-  readonly cleanupCopied: boolean;
 }
 
 export interface Residual {
@@ -282,7 +248,6 @@ class Specializer {
   private readonly support: Graph[] = [];
   private readonly warnings: string[] = [];
   private readonly safeOps = new Set<Op>();
-  private cleanupCopied = false;
   private vinfos: VFrameInfo[] = [];
   /** The state being specialized (its `known` values are the heap cache of the current path). */
   private st: State | null = null;
@@ -360,7 +325,7 @@ class Specializer {
     if (!this.isCallee)
       for (const c of this.callees.done) for (const g of [c.graph, ...c.support]) if (!this.support.includes(g)) this.support.push(g);
     const stats0 = { emitted: this.emitted };
-    this.cleanUp();
+    cleanup(this.p, this.rg, this.safeOps);
     this.p.graphs.set(this.rg.name, this.rg);
     let ops = 0;
     for (const b of this.rg.blocks) ops += b.ops.length;
@@ -389,42 +354,8 @@ class Specializer {
         emitted: stats0.emitted,
         budget: this.budget,
         budgetExhausted: this.exhausted,
-        cleanupCopied: this.cleanupCopied,
       },
     };
-  }
-
-  /**
-   * Clean up the residual graph, or copy the result of an earlier cleanup of the same graph: the
-   * same ops on the same constants (heap objects by identity) in the same blocks, with the same
-   * ops known not to fail, calling the graphs made with it (exits, callees) at the same positions
-   * of their lists. The copy calls this specialization's graphs instead.
-   */
-  private cleanUp(): void {
-    const memo = this.isCallee ? undefined : this.opts.cleanups;
-    if (!memo) {
-      cleanup(this.p, this.rg, this.safeOps);
-      return;
-    }
-    const own = [this.rg.name, ...this.support.map((g) => g.name)];
-    const index = new Map(own.map((n, i) => [n, i]));
-    const key = `${own.length}\n${graphKey([this.rg], {
-      name: (n) => {
-        const i = index.get(n);
-        return i === undefined ? `'${n}'` : `@${i}`;
-      },
-      objects: "identity",
-      marked: this.safeOps,
-    })}`;
-    const hit = memo.get(key);
-    if (hit) {
-      const names = new Map(hit.own.map((n, i) => [n, own[i] as string]));
-      this.rg.blocks = renameCallees(cloneGraph(hit.graph, this.rg.name).graph, names).blocks;
-      this.cleanupCopied = true;
-      return;
-    }
-    cleanup(this.p, this.rg, this.safeOps);
-    memo.set(key, { graph: cloneGraph(this.rg, this.rg.name).graph, own });
   }
 
   // ---- entry -----------------------------------------------------------------------------------

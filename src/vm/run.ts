@@ -53,9 +53,8 @@ export interface RunStats {
   promoteCasesRefused?: number;
   /** Calls from Wasm into the JIT's host entry (cache misses, counters run out). */
   entryCalls?: number;
-  /** Modules that run an earlier module's code (the same code but for their exits' constants), and cleanups copied. */
+  /** Modules that run an earlier module's code (the same code but for their exits' constants). */
   sharedModules?: number;
-  cleanupsCopied?: number;
   /** Time spent loading and translating the interpreter before the guest program started, ms. */
   setupMs?: number;
 }

@@ -102,7 +102,6 @@ export function runJit(ctx: ModeContext): RunStats {
           promoteCasesRefused: s.promoteCasesRefused,
           entryCalls: s.entryCalls,
           sharedModules: s.shared,
-          cleanupsCopied: s.cleanupsCopied,
           setupMs,
         }
       : { setupMs };
