@@ -8,12 +8,14 @@
 // instantiated with their own lifted values, heap objects and function names
 // (TranslatedModule.relink).
 
+import { createHash } from "node:crypto";
 import type { Block, Const, Exit, Graph, Link, Value, Var } from "../ir/graph.ts";
 import type { LLType } from "../ir/types.ts";
 import { typeToString } from "../ir/types.ts";
 
 /** The key of a list of graphs (compiled together), and their lifted constants in key order. */
 export interface ShareKey {
+  /** The SHA-256 of the graphs' written form (which may be hundreds of kilobytes; the JIT keeps one per distinct module). */
   readonly key: string;
   readonly lifted: Const[];
 }
@@ -67,7 +69,10 @@ export function shareKey(graphs: readonly Graph[], liftIn: ReadonlySet<Graph>): 
     const i = index.get(n);
     return i === undefined ? `'${n}'` : `@${i}`;
   };
-  return { key: graphKey(graphs, name, new Set(lifted)), lifted };
+  const key = createHash("sha256")
+    .update(graphKey(graphs, name, new Set(lifted)))
+    .digest("base64");
+  return { key, lifted };
 }
 
 const typeKeys = new WeakMap<LLType, string>();
