@@ -113,7 +113,9 @@ export const MODES: readonly Mode[] = [
   wasm("translated", "interp.ts", plainTarget, false, ["helloworld", "bottles"]),
   wasm("translated-opt", "interp-opt.ts", optTarget, false, ["helloworld", "bottles"]),
   // each run starts a fresh JIT, which compiles the program's hot loops again (about 0.1 s each)
-  wasm("jit", "interp.ts", plainTarget, {}, ["helloworld", "bottles"], 4),
+  // mandelbrot.b and hanoi.b: the reference output under the JIT, with many compilations running
+  // an earlier one's code (docs/jit.md, "Sharing code")
+  wasm("jit", "interp.ts", plainTarget, {}, ["helloworld", "bottles", "hanoi", "mandelbrot"], 4),
   wasm("jit-opt", "interp-opt.ts", optTarget, {}, ["helloworld", "bottles", "bench"], 4),
   wasm("jit threshold 1", "interp.ts", plainTarget, { threshold: 1 }, ["helloworld"], 10),
   wasm("jit-opt threshold 1", "interp-opt.ts", optTarget, { threshold: 1 }, ["helloworld"], 10),

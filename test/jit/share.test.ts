@@ -45,3 +45,60 @@ test("the same loop at three pcs: one module's code run with each place's exits"
     assert.ok(s.shared < s.compilations, "the first of each shape is compiled");
   }
 });
+
+/** A small seeded PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A program that repeats a few counted loops (`[-` body `]`, the body moving right and back) at
+ * several places, with other code between them: the pointer only moves right, so it never leaves
+ * the tape, and every loop ends.
+ */
+function genRepeats(r: () => number): string {
+  const n = (k: number) => Math.floor(r() * k);
+  const pool = Array.from({ length: 1 + n(3) }, () => {
+    const k = 1 + n(3);
+    const body = r() < 0.6 ? "+".repeat(1 + n(3)) : "-".repeat(1 + n(2));
+    return `[-${">".repeat(k)}${body}${"<".repeat(k)}]`;
+  });
+  let s = "";
+  for (let i = 3 + n(6); i > 0; i--)
+    s += `${">".repeat(n(3))}${"+".repeat(3 + n(12))}${pool[n(pool.length)]}${">".repeat(n(3))}${r() < 0.7 ? "." : ""}`;
+  return s;
+}
+
+const SEED = Number(process.env.UNFOLD_SEED ?? 11);
+const COUNT = Number(process.env.UNFOLD_RANDOM_COUNT ?? 30);
+
+test(`${COUNT} random programs repeating loops: the same output with shared code (seed ${SEED})`, () => {
+  const r = rng(SEED);
+  const settings = [{ threshold: 2, exitThreshold: 1000 }, { threshold: 1 }, {}];
+  const vms = settings.map((jit) => translate(INTERP, { jit }));
+  let shared = 0;
+  for (let i = 0; i < COUNT; i++) {
+    const source = genRepeats(r);
+    const expected = run(() => target.entry(...target.prepare(source, `repeats${i}.b`)));
+    settings.forEach((jit, k) => {
+      const vm = vms[k];
+      assert.ok(vm);
+      const before = vm.jit?.stats.shared ?? 0;
+      assert.equal(
+        run(() => vm.run(target.prepare(source, `repeats${i}.b`))),
+        expected,
+        `program ${i} (${source}), ${JSON.stringify(jit)}`,
+      );
+      shared += (vm.jit?.stats.shared ?? 0) - before;
+    });
+  }
+  for (const vm of vms) assert.equal(vm.jit?.stats.failures, 0);
+  assert.ok(shared > COUNT, `${shared} modules ran earlier code`);
+});
