@@ -238,7 +238,17 @@ function buildCont(ng: NGraph, block: Block, op: number, name: string): Graph {
   };
   const ren0 = new Map<Var, Var>();
   const start: Block = { label: "resume", params: liveAt(block, op).map((v) => fresh(ren0, v)), ops: [], exit: { kind: "none" } };
-  fill(block, op, start, ren0);
+  if (op === 0) {
+    // At the top of a block, jump to its copy: a copy of its ops here would enter a loop through
+    // the block a second time, past its header (an irreducible loop, which the backend compiles
+    // with a dispatch on every iteration). The merge point stays first, for exits (buildExitGraph).
+    const first = block.ops[0];
+    const val = (v: Value): Value => (v.kind === "var" ? (ren0.get(v) ?? v) : v);
+    if (first?.op === "jit_merge_point") start.ops.push({ op: first.op, args: first.args.map(val), result: null, attrs: first.attrs });
+    // (the params not live at the top are not read: any value does)
+    const args = block.params.map((v) => ren0.get(v) ?? zeroConst(v.type));
+    start.exit = { kind: "jump", link: { target: copyOf(block), args } };
+  } else fill(block, op, start, ren0);
   while (todo.length > 0) {
     const [src, dst, ren] = todo.shift() as [Block, Block, Map<Var, Var>];
     fill(src, 0, dst, ren);
