@@ -9,6 +9,7 @@ import type { Program } from "../ir/graph.ts";
 import { defaultHosts } from "../llinterp/hosts.ts";
 import type { Jit, JitOptions } from "../jit/runtime.ts";
 import { prepareJit } from "../jit/runtime.ts";
+import { withReentry } from "../jit/reenter.ts";
 import { loweredProgram } from "./lowered.ts";
 import type { ModeContext, RunStats } from "./run.ts";
 
@@ -62,7 +63,8 @@ export function translate(entryFile: string, opts: TranslateOptions = {}): VM {
   } else {
     if (!cached.plain) {
       progress(`translating ${entryFile} to Wasm`);
-      cached.plain = compileProgram(program);
+      // (its portal re-enters its loop now and then, so that V8's optimized code takes over)
+      cached.plain = compileProgram(withReentry(program));
     }
     compiled = cached.plain;
   }
