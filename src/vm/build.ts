@@ -1,6 +1,7 @@
 // `unfold build`: an interpreter translated ahead of time and written to a directory, with a
 // loader that runs guest programs on it without the front end. The directory holds
-//   <name>.wasm   the module exactly as compileProgram produced it (no JIT entries),
+//   <name>.wasm   the module exactly as compileProgram produced it (no JIT entries; the portal
+//                 re-enters its loop now and then, see src/jit/reenter.ts),
 //   <name>.ll     the interpreter's LL program in the text form (declarations for instantiation),
 //   build.json    the manifest: entry, interpreter module, file names, the saved-module record,
 //   run.mjs       the loader: `node <dir>/run.mjs <program>`.
@@ -70,13 +71,15 @@ export async function buildInterpreter(interpFile: string, outDir: string, opts:
   await loadTarget(interp);
   // The front end (and TypeScript) only here: the loader side of this file must not load it.
   const { loweredProgram } = await import("./lowered.ts");
+  const { withReentry } = await import("../jit/reenter.ts");
   const program = loweredProgram(interp, progress);
   const entry = program.entries[0];
   if (entry === undefined) throw new BuildError(`${interpFile}: the interpreter's program has no entry`);
   const name = basename(interp, extname(interp));
   progress(`translating ${interpFile} to Wasm`);
-  // A name of its own (V8 shows it in stack traces; trap mapping looks modules up by name).
-  const compiled = compileProgram(program, { name: `${name.replace(/[^\w]/g, "_")}_built` });
+  // A name of its own (V8 shows it in stack traces; trap mapping looks modules up by name). The
+  // portal re-enters its loop now and then, so that V8's optimized code takes over (docs/jit.md).
+  const compiled = compileProgram(withReentry(program), { name: `${name.replace(/[^\w]/g, "_")}_built` });
   progress(`writing ${outDir}`);
   const saved = saveModule(compiled);
   const dir = resolve(outDir);
