@@ -187,8 +187,8 @@ export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, fro
   return count;
 }
 
-/** Appends ops to a block, with the site's location. */
-class Ops {
+/** Appends ops to a block, with the site's location (also used by reenter.ts). */
+export class Ops {
   readonly p: Program;
   readonly loc: SourceLoc | undefined;
   block: Block;

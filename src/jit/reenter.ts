@@ -11,11 +11,12 @@
 // instead (enter.ts), and compiled code and the continuations that exits call are entered afresh
 // all the time.
 
-import type { Block, DriverDef, Graph, Op, Program, Value, Var } from "../ir/graph.ts";
-import { i32c, newVar } from "../ir/builder.ts";
+import type { Block, DriverDef, Graph, Op, Program, Value } from "../ir/graph.ts";
+import { i32c } from "../ir/builder.ts";
 import { cloneGraph } from "../ir/clone.ts";
-import { BOOL, I32 } from "../ir/types.ts";
+import { I32 } from "../ir/types.ts";
 import { mergePointContinuation } from "../pe/index.ts";
+import { Ops } from "./enter.ts";
 import { findPortalAndDriver } from "./runtime.ts";
 
 /** The global counting down to the next re-entry. */
@@ -46,43 +47,36 @@ export function withReentry(p: Program, every = REENTER_EVERY): Program {
   out.globals.set(REENTER_COUNTDOWN, { name: REENTER_COUNTDOWN, type: I32, mutable: true, init: i32c(every) });
   for (const g of [portal, cont]) {
     const copy = cloneGraph(g, g.name).graph;
-    rewriteSites(copy, driver, contName, order, every);
+    rewriteSites(out, copy, driver, contName, order, every);
     out.graphs.set(g.name, copy);
   }
   return out;
 }
 
 /** Replace each of `g`'s can_enter_jit sites of `driver` by the countdown and the re-entry. */
-function rewriteSites(g: Graph, driver: DriverDef, cont: string, order: readonly number[], every: number): void {
+function rewriteSites(p: Program, g: Graph, driver: DriverDef, cont: string, order: readonly number[], every: number): void {
   for (let bi = 0; bi < g.blocks.length; bi++) {
     const b = g.blocks[bi] as Block;
     const i = b.ops.findIndex((o) => o.op === "can_enter_jit" && o.attrs.callee === driver.name);
     if (i < 0) continue;
     const site = b.ops[i] as Op;
-    const at = (o: Op): Op => (site.loc ? { ...o, loc: site.loc } : o);
     // the rest of the block comes next (it may hold more sites: the loop reaches it)
     const rest: Block = { label: `${b.label}.go`, params: [], ops: b.ops.slice(i + 1), exit: b.exit };
-    const r = g.result.kind === "void" ? null : newVar(g.result, "r");
-    const again: Block = {
-      label: `${b.label}.reenter`,
-      params: [],
-      ops: [
-        at({ op: "setglobal", args: [i32c(every)], result: null, attrs: { callee: REENTER_COUNTDOWN } }),
-        at({ op: "call", args: order.map((k) => site.args[k] as Value), result: r, attrs: { callee: cont } }),
-      ],
-      exit: { kind: "return", value: r },
-    };
-    const n: Var = newVar(I32, "countdown");
-    const n1: Var = newVar(I32, "countdown");
-    const due: Var = newVar(BOOL, "reenter");
-    b.ops = [
-      ...b.ops.slice(0, i),
-      at({ op: "getglobal", args: [], result: n, attrs: { callee: REENTER_COUNTDOWN } }),
-      at({ op: "int_sub", args: [n, i32c(1)], result: n1, attrs: {} }),
-      at({ op: "setglobal", args: [n1], result: null, attrs: { callee: REENTER_COUNTDOWN } }),
-      at({ op: "int_le", args: [n1, i32c(0)], result: due, attrs: {} }),
-    ];
-    b.exit = { kind: "branch", cond: due, ifTrue: { target: again, args: [] }, ifFalse: { target: rest, args: [] } };
+    const again: Block = { label: `${b.label}.reenter`, params: [], ops: [], exit: { kind: "none" } };
+    b.ops = b.ops.slice(0, i);
+    const e = new Ops(p, site.loc, b);
+    const n = e.val("int_sub", [e.val("getglobal", [], { callee: REENTER_COUNTDOWN }, "countdown"), i32c(1)], {}, "countdown");
+    e.op("setglobal", [n], { callee: REENTER_COUNTDOWN });
+    e.branch(e.val("int_le", [n, i32c(0)], {}, "reenter"), again, rest);
+    e.block = again;
+    e.op("setglobal", [i32c(every)], { callee: REENTER_COUNTDOWN });
+    const r = e.op(
+      "call",
+      order.map((k) => site.args[k] as Value),
+      { callee: cont },
+      "r",
+    );
+    again.exit = { kind: "return", value: r };
     g.blocks.splice(bi + 1, 0, rest, again);
   }
 }
