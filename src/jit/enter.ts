@@ -8,10 +8,11 @@
 // with the code of a key whose slot was evicted). Compiled code does what the portal does from
 // the merge point on and returns the portal's result, so the interpreter's frame can be left for
 // good (Wasm `return_call_ref`). Drivers whose greens cannot be compared in Wasm (floats, i64,
-// function references) call the host function at every visit, which counts in JavaScript.
+// function references) call the host function at every visit, which counts in JavaScript. Exit
+// sites (their greens constant) look up through an inline cache of the code each found.
 
 import type { Block, DriverDef, Graph, Op, OpAttrs, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
-import { GraphBuilder, i32c, newVar } from "../ir/builder.ts";
+import { GraphBuilder, i32c, link, newVar } from "../ir/builder.ts";
 import type { OpName } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
 import { HIDDEN_SLOT, I32, NULL_T, fnType, ref } from "../ir/types.ts";
@@ -74,7 +75,18 @@ export interface EntryCache {
   readonly init: string;
   /** `lookup(from, greens..., reds...)`: the key's compiled code, or null (counts the visit); `from` is a SITE kind. */
   readonly lookup: string;
+  /**
+   * The exits' inline cache: slot `id & (EXIT_IC_SLOTS - 1)` holds `id + 1` in `icIds` and the code
+   * last found by exit site `id` in `icCodes` (only code, never null). Fresh (empty) after `init`.
+   */
+  readonly icIds: string;
+  readonly icCodes: string;
+  /** `exitLookup(id, greens..., reds...)`: `lookup(SITE.exit, ...)` through the inline cache of exit site `id`. */
+  readonly exitLookup: string;
 }
+
+/** Slots of the exits' inline cache (a power of two). */
+export const EXIT_IC_SLOTS = 4096;
 
 /** The cache plan for a driver whose greens have these types, or null if one cannot be compared in Wasm. */
 function cachePlan(driver: DriverDef, greenTypes: readonly LLType[]): EntryCache | null {
@@ -103,6 +115,9 @@ function cachePlan(driver: DriverDef, greenTypes: readonly LLType[]): EntryCache
     objectIds: `${base}.objectIds`,
     init: cacheInitName(driver.name),
     lookup: `${base}.lookup`,
+    icIds: `${base}.icIds`,
+    icCodes: `${base}.icCodes`,
+    exitLookup: `${base}.exitLookup`,
   };
 }
 
@@ -121,6 +136,7 @@ export function declareEntry(p: Program, driver: DriverDef, site: Op, result: LL
   if (cache && !p.graphs.has(cache.init)) {
     declareCache(p, cache, greenTypes, ft);
     declareLookup(p, driver, cache, types, ft);
+    declareExitLookup(p, driver, cache, types, ft);
   }
   return { code: ft, cache };
 }
@@ -129,6 +145,8 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
   const arrays: [string, LLType][] = [
     [c.ints, I32],
     [c.codes, ft],
+    [c.icIds, I32],
+    [c.icCodes, ft],
   ];
   let j = 0;
   greenTypes.forEach((t, i) => {
@@ -152,7 +170,7 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
   );
   const [slots, countdown, countdownExit] = b.params as [Var, Var, Var];
   for (const [n] of arrays) {
-    const len = n === c.ints ? b.val("int_mul", [slots, i32c(c.stride)]) : slots;
+    const len = n === c.ints ? b.val("int_mul", [slots, i32c(c.stride)]) : n === c.icIds || n === c.icCodes ? i32c(EXIT_IC_SLOTS) : slots;
     b.op("setglobal", [b.val("newarray", [len], { type: n })], { callee: n });
   }
   b.op("setglobal", [b.val("int_sub", [slots, i32c(1)])], { callee: c.mask });
@@ -167,7 +185,7 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
  * piece of it). `from` says what kind of sites they are (SITE). Returns the number of sites
  * rewritten.
  */
-export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, from: SiteKind = "guest"): number {
+export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, from: SiteKind = "guest", exitSiteId?: () => number): number {
   let count = 0;
   // A site in a graph that does not return the portal's result cannot hand over to compiled code.
   if (g.result.kind !== portalResult.kind) return 0;
@@ -179,7 +197,10 @@ export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, fro
     const driver = p.drivers.get(site.attrs.callee ?? "");
     if (!driver) continue;
     const { code, cache } = declareEntry(p, driver, site, portalResult);
-    const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult, SITE[from]);
+    // an exit's site whose greens are constants always looks for the same key: it keeps what it
+    // found in the exits' inline cache
+    const ic = from === "exit" && exitSiteId && site.args.slice(0, driver.greens.length).every((a) => a.kind === "const");
+    const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult, SITE[from], ic ? exitSiteId() : undefined);
     // `rest` (the rest of the block, which may hold more sites) comes next: the loop reaches it.
     g.blocks.splice(bi + 1, 0, ...added);
     count++;
@@ -230,6 +251,7 @@ function rewriteSite(
   cache: EntryCache | null,
   portalResult: LLType,
   from: number,
+  icId: number | undefined,
 ): Block[] {
   const reds = site.args.slice(driver.greens.length);
   const rest: Block = { label: `${b.label}.nojit`, params: [], ops: b.ops.slice(i + 1), exit: b.exit };
@@ -244,7 +266,9 @@ function rewriteSite(
   b.ops = b.ops.slice(0, i);
   const e = new Ops(p, site.loc, b);
   const found = cache
-    ? e.val("call", [i32c(from), ...site.args], { callee: cache.lookup }, "jitcode")
+    ? icId !== undefined
+      ? e.val("call", [i32c(icId), ...site.args], { callee: cache.exitLookup }, "jitcode")
+      : e.val("call", [i32c(from), ...site.args], { callee: cache.lookup }, "jitcode")
     : e.val("call_host", [i32c(ENTER.count), i32c(from), ...site.args], { callee: enterHostName(driver.name) }, "jitcode");
   e.branch(e.val("ref_is_null", [found], {}, "nojit"), rest, enter, [], [found]);
   return [rest, enter];
@@ -405,6 +429,43 @@ function declareLookup(p: Program, driver: DriverDef, cache: EntryCache, types: 
   toEnterOrRest(found);
   blocks.push(enter);
   p.graphs.set(cache.lookup, { name: cache.lookup, blocks: [start, ...hashBlocks, ...blocks], result: code, flags: {} });
+}
+
+/**
+ * The exit lookup graph of a cached driver: params an exit site's id, greens then reds; result the
+ * code `lookup(SITE.exit, ...)` answers, kept in the exits' inline cache (EntryCache.icIds) once
+ * it is code. A site's greens are constants, so its key, and the key's code until the next `init`
+ * (every change of a key's code resets the cache), are the same at every visit.
+ */
+function declareExitLookup(p: Program, driver: DriverDef, cache: EntryCache, types: readonly LLType[], code: LLType): void {
+  const names = [...driver.greens, ...driver.reds];
+  const params = types.map((t, k) => newVar(t, names[k] ?? "v"));
+  const b = new GraphBuilder(
+    p,
+    cache.exitLookup,
+    [{ name: "id", type: I32 }, ...params.map((v) => ({ name: v.name, type: v.type }))],
+    code,
+  );
+  const [id, ...args] = b.params as Var[];
+  const slot = b.val("int_and", [id as Var, i32c(EXIT_IC_SLOTS - 1)]);
+  const tag = b.val("int_add", [id as Var, i32c(1)]);
+  const ids = b.val("getglobal", [], { callee: cache.icIds });
+  const codes = b.val("getglobal", [], { callee: cache.icCodes });
+  const hit = b.val("int_eq", [b.val("getitem", [ids, slot], { type: cache.icIds }), tag]);
+  const cached = b.block("cached");
+  const look = b.block("look");
+  const keep = b.block("keep");
+  const none = b.block("none");
+  b.branch(hit, link(cached), link(look));
+  b.at(cached).ret(b.val("getitem", [codes, slot], { type: cache.icCodes }, "jitcode"));
+  b.at(look);
+  const found = b.val("call", [i32c(SITE.exit), ...args], { callee: cache.lookup }, "jitcode");
+  b.branch(b.val("ref_is_null", [found]), link(none), link(keep));
+  b.at(none).ret(found);
+  b.at(keep);
+  b.op("setitem", [ids, slot, tag], { type: cache.icIds });
+  b.op("setitem", [codes, slot, found], { type: cache.icCodes });
+  b.ret(found);
 }
 
 /** The name of a driver's cache init graph (present in the translated program when the driver has a cache). */

@@ -193,6 +193,12 @@ export class Jit {
   private readonly exits: ExitSite[] = [];
   /** Linked modules by the share key of their graphs (see share.ts): their code serves graphs of the same key. */
   private readonly modules = new Map<string, LinkedModule>();
+  /** The ids of exit sites in the exits' inline cache (enter.ts): one per site of an exit graph, never reused. */
+  private exitSites = 0;
+  private readonly nextExitSite = (): number => {
+    this.exitSites = (this.exitSites + 1) & 0x3fffffff;
+    return this.exitSites;
+  };
 
   constructor(program: Program, translated: Program, portal: Graph, driver: DriverDef, opts: JitOptions) {
     this.program = program;
@@ -378,6 +384,7 @@ export class Jit {
           this.portal.result,
           g.name,
           k === undefined && !calleeExits.has(g.name) ? "guest" : "exit",
+          this.nextExitSite,
         );
         // exits that look for compiled code themselves, and loop exits, are not counted for bridges
         if (k !== undefined && !exitNeedsNoBridge(r.exits[k] as ExitInfo)) {
@@ -556,7 +563,7 @@ export class Jit {
       });
       const graphs: Graph[] = [];
       const copy = (g: Graph, name: string, from: SiteKind = "guest"): Graph => {
-        const c = withEntries(this.translated, g, this.portal.result, name, from);
+        const c = withEntries(this.translated, g, this.portal.result, name, from, this.nextExitSite);
         for (const bl of c.blocks)
           for (const o of bl.ops)
             if (o.attrs.callee !== undefined && rename.has(o.attrs.callee)) o.attrs.callee = rename.get(o.attrs.callee);
@@ -717,8 +724,15 @@ export function prepareJit(p: Program, opts: JitOptions = {}, reuse?: Program): 
   return new Jit(forPE, translated, found.portal, found.driver, opts);
 }
 
-function withEntries(p: Program, g: Graph, portalResult: Graph["result"], name = g.name, from: SiteKind = "guest"): Graph {
+function withEntries(
+  p: Program,
+  g: Graph,
+  portalResult: Graph["result"],
+  name = g.name,
+  from: SiteKind = "guest",
+  exitSiteId?: () => number,
+): Graph {
   const copy = cloneGraph(g, name).graph;
-  insertJitEntries(p, copy, portalResult, from);
+  insertJitEntries(p, copy, portalResult, from, exitSiteId);
   return copy;
 }

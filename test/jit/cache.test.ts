@@ -1,8 +1,8 @@
 // The JIT entry cache in Wasm (src/jit/enter.ts): lookups and counting happen in Wasm, JavaScript
 // is called on misses and when a counter runs out. Collisions and evictions (a cache of one slot),
 // two code arrays with the same pcs (owners), exact thresholds, refused compilations not retried at
-// every visit, a driver whose greens cannot be cached (host path), and the tiny interpreter's
-// function-entry site compiling recursive Fibonacci.
+// every visit, a driver whose greens cannot be cached (host path), the tiny interpreter's
+// function-entry site compiling recursive Fibonacci, and the exits' inline cache.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { MemoryIO, withHostIO } from "../../src/hints/index.ts";
 import { parseProgram } from "../../src/ir/parse.ts";
 import { assertValid } from "../../src/ir/verify.ts";
 import { defaultHosts } from "../../src/llinterp/hosts.ts";
-import { cacheInitName } from "../../src/jit/enter.ts";
+import { cacheInitName, EXIT_IC_SLOTS } from "../../src/jit/enter.ts";
 import type { JitOptions } from "../../src/jit/runtime.ts";
 import { prepareJit } from "../../src/jit/runtime.ts";
 import type { VM } from "../../src/vm/translate.ts";
@@ -215,4 +215,55 @@ test("scalar greens only (keys equal to an empty slot's zeros): counted in Wasm"
 
 test("cacheSize must be a power of two", () => {
   assert.throws(() => translate(INTERP, { jit: { cacheSize: 3 } }), /power of two/);
+});
+
+test("the exits' inline cache: an exit site finds its key's code without the lookup, until the cache is reset", () => {
+  // loopProgram's portal declares the cache; codeA stands for compiled code (the reds in, the result out)
+  const p = parseProgram(
+    `${loopProgram("i32", "7")}
+graph codeA -> i32 {
+start(%acc: i32, %i: i32, %n: i32):
+  %r: i32 = int_add %acc, 1000
+  return %r
+}
+`,
+    "ic.ll",
+  );
+  const jit = prepareJit(p, {});
+  assert.ok(jit);
+  assertValid(jit.translated);
+  const hosts = defaultHosts();
+  const asked: number[] = [];
+  let answer: { fn: string } | null = { fn: "codeA" };
+  // the enter host: args (why, site kind, pc, g, acc, i, n); answers with `answer`
+  hosts.set("__jit_enter_d", (_heap, args) => {
+    asked.push(args[2] as number);
+    return answer;
+  });
+  const tm = instantiateProgramSync(jit.translated, { hosts });
+  // one slot: any other key evicts the key of an exit
+  tm.call(cacheInitName("d"), [1, 5, 5]);
+  const exitLookup = (id: number, pc: number) => tm.call("__jit.d.exitLookup", [id, pc, 7, 1, 2, 3]);
+  const guestLookup = (pc: number) => tm.call("__jit.d.lookup", [0, pc, 7, 1, 2, 3]);
+  answer = null;
+  assert.equal(exitLookup(5, 0), null, "no code yet: the exit goes on in the interpreter");
+  assert.equal(exitLookup(5, 0), null, "no code is not kept: the lookup counts the visit");
+  assert.deepEqual(asked, [0]);
+  answer = { fn: "codeA" };
+  guestLookup(1); // evicts pc 0
+  assert.deepEqual(exitLookup(5, 0), { fn: "codeA" }, "pc 0 misses, the host answers with code");
+  assert.deepEqual(asked, [0, 1, 0]);
+  guestLookup(1); // evicts pc 0 again
+  assert.deepEqual(exitLookup(5, 0), { fn: "codeA" });
+  assert.deepEqual(asked, [0, 1, 0, 1], "site 5 found its code in the inline cache (the lookup would have missed)");
+  // another site in the same slot of the inline cache, then site 5 again: both look up
+  exitLookup(5 + EXIT_IC_SLOTS, 2);
+  exitLookup(5, 0);
+  assert.deepEqual(asked, [0, 1, 0, 1, 2, 0]);
+  exitLookup(5, 0);
+  assert.equal(asked.length, 6);
+  // a reset empties it (every change of a key's code resets the cache)
+  tm.call(cacheInitName("d"), [1, 5, 5]);
+  exitLookup(5, 0);
+  assert.deepEqual(asked, [0, 1, 0, 1, 2, 0, 0]);
 });
