@@ -185,7 +185,13 @@ function declareCache(p: Program, c: EntryCache, greenTypes: readonly LLType[], 
  * piece of it). `from` says what kind of sites they are (SITE). Returns the number of sites
  * rewritten.
  */
-export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, from: SiteKind = "guest", exitSiteId?: () => number): number {
+export function insertJitEntries(
+  p: Program,
+  g: Graph,
+  portalResult: LLType,
+  from: SiteKind = "guest",
+  exitSiteId?: () => number | undefined,
+): number {
   let count = 0;
   // A site in a graph that does not return the portal's result cannot hand over to compiled code.
   if (g.result.kind !== portalResult.kind) return 0;
@@ -199,6 +205,7 @@ export function insertJitEntries(p: Program, g: Graph, portalResult: LLType, fro
     const { code, cache } = declareEntry(p, driver, site, portalResult);
     // an exit's site whose greens are constants always looks for the same key: it keeps what it
     // found in the exits' inline cache
+    // (exitSiteId answers undefined when ids run out)
     const ic = from === "exit" && exitSiteId && site.args.slice(0, driver.greens.length).every((a) => a.kind === "const");
     const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult, SITE[from], ic ? exitSiteId() : undefined);
     // `rest` (the rest of the block, which may hold more sites) comes next: the loop reaches it.

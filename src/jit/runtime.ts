@@ -193,12 +193,13 @@ export class Jit {
   private readonly exits: ExitSite[] = [];
   /** Linked modules by the share key of their graphs (see share.ts): their code serves graphs of the same key. */
   private readonly modules = new Map<string, LinkedModule>();
-  /** The ids of exit sites in the exits' inline cache (enter.ts): one per site of an exit graph, never reused. */
+  /**
+   * The ids of exit sites in the exits' inline cache (enter.ts): one per site of an exit graph,
+   * never reused (past 2^30 sites, which the bounds on compilations and bridges do not allow,
+   * further sites look up without it).
+   */
   private exitSites = 0;
-  private readonly nextExitSite = (): number => {
-    this.exitSites = (this.exitSites + 1) & 0x3fffffff;
-    return this.exitSites;
-  };
+  private readonly nextExitSite = (): number | undefined => (this.exitSites < 0x3fffffff ? ++this.exitSites : undefined);
 
   constructor(program: Program, translated: Program, portal: Graph, driver: DriverDef, opts: JitOptions) {
     this.program = program;
@@ -730,7 +731,7 @@ function withEntries(
   portalResult: Graph["result"],
   name = g.name,
   from: SiteKind = "guest",
-  exitSiteId?: () => number,
+  exitSiteId?: () => number | undefined,
 ): Graph {
   const copy = cloneGraph(g, name).graph;
   insertJitEntries(p, copy, portalResult, from, exitSiteId);
