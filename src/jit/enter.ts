@@ -204,8 +204,7 @@ export function insertJitEntries(
     if (!driver) continue;
     const { code, cache } = declareEntry(p, driver, site, portalResult);
     // an exit's site whose greens are constants always looks for the same key: it keeps what it
-    // found in the exits' inline cache
-    // (exitSiteId answers undefined when ids run out)
+    // found in the exits' inline cache, under an id from exitSiteId (undefined once ids run out)
     const ic = from === "exit" && exitSiteId && site.args.slice(0, driver.greens.length).every((a) => a.kind === "const");
     const added = rewriteSite(p, b, i, site, driver, code, cache, portalResult, SITE[from], ic ? exitSiteId() : undefined);
     // `rest` (the rest of the block, which may hold more sites) comes next: the loop reaches it.
