@@ -130,8 +130,24 @@ export interface State {
    * lengths of red objects, keyed `<var id>.<field>` / `<var id>.#len`.
    */
   known: Map<string, Abs>;
-  /** The greens key of the last merge point on this path (the guest instruction), when known. */
-  guest: string | null;
+  /** The green values of the last merge point on this path (the guest instruction), when known. */
+  guest: Guest | null;
+}
+
+/** The green values of a merge point (a guest instruction); `key` is their string form (see `guestKey`), made on first use. */
+export interface Guest {
+  readonly consts: readonly Const[];
+  key: string | null;
+}
+
+/** The key of a merge point's green values: their `constKey`s, separated by commas. */
+export function guestKey(g: Guest): string {
+  if (g.key === null) {
+    let out = "";
+    for (let i = 0; i < g.consts.length; i++) out += i === 0 ? constKey(g.consts[i] as Const) : `,${constKey(g.consts[i] as Const)}`;
+    g.key = out;
+  }
+  return g.key;
 }
 
 export function constAbs(c: Const): Abs {

@@ -9,17 +9,17 @@
 // then the frames from the outermost, each frame's key variables in order, virtual objects depth
 // first. The red leaves in that order are the block's parameters.
 
-import type { Block, Op, Program, Var } from "../ir/graph.ts";
+import type { Block, Const, Op, Program, Var } from "../ir/graph.ts";
 import { allFields, arrayDef } from "../ir/graph.ts";
 import type { LLType } from "../ir/types.ts";
 import { itemValueType } from "../ir/types.ts";
 import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { constKey, Env, resolve, sameConst, UNREAD } from "./abstract.ts";
+import { Env, resolve, sameConst, UNREAD } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { liveAtPoint } from "./normalize.ts";
 
 export type Shape =
-  | { readonly t: "const"; readonly c: import("../ir/graph.ts").Const }
+  | { readonly t: "const"; readonly c: Const }
   | { readonly t: "red"; readonly type: LLType }
   | { readonly t: "virt"; readonly id: number; readonly kind: "struct" | "array"; readonly type: string; readonly vals: Shape[] }
   | { readonly t: "same"; readonly id: number }
@@ -33,12 +33,21 @@ export interface StateShape {
   readonly frames: Shape[][];
 }
 
-/** Where each frame of a state is, and its key variables (those live there). */
+/** Where each frame of a state is, and its key variables (those live there). Made once per point (`framePoints`). */
 export interface FramePoint {
   readonly ctx: BTContext;
   readonly block: Block;
   readonly op: number;
   readonly vars: readonly Var[];
+  /** Which of `vars` are green in `ctx` (kept as constants in keys when this is the top frame). */
+  readonly green: readonly boolean[];
+  /**
+   * The point as a part of a `KeyTrie` key: the same for every context of the graph (as the
+   * graph, block and op name it).
+   */
+  readonly part: object;
+  /** `[this]`, for states of one frame (made on first use). */
+  alone: readonly FramePoint[] | null;
 }
 
 /** The variables of frame `i` that matter at its point: live at the top frame's op, live after the call for callers (minus the call's result). */
@@ -50,17 +59,142 @@ export function keyVars(s: State, i: number): readonly Var[] {
   return call.result && live.includes(call.result) ? live.filter((v) => v !== call.result) : live;
 }
 
-export function framePoints(s: State): FramePoint[] {
-  return s.frames.map((f, i) => ({ ctx: f.ctx, block: f.block, op: f.op, vars: keyVars(s, i) }));
+/** Frame points by context and block: index 2 * op for a top frame, 2 * op + 1 for a caller. */
+const pointCache = new WeakMap<BTContext, Map<Block, (FramePoint | undefined)[]>>();
+/** Key parts of the points of a block, by op. */
+const partCache = new WeakMap<Block, object[]>();
+
+function pointPart(b: Block, op: number): object {
+  let parts = partCache.get(b);
+  if (parts === undefined) {
+    parts = [];
+    partCache.set(b, parts);
+  }
+  let part = parts[op];
+  if (part === undefined) {
+    part = { op };
+    parts[op] = part;
+  }
+  return part;
 }
 
-export function pointKey(points: readonly FramePoint[]): string {
-  let out = "";
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i] as FramePoint;
-    out += i === 0 ? `${p.ctx.ng.name}:${p.block.label}:${p.op}` : `/${p.ctx.ng.name}:${p.block.label}:${p.op}`;
+function framePoint(s: State, i: number): FramePoint {
+  const f = s.frames[i] as SFrame;
+  let byBlock = pointCache.get(f.ctx);
+  if (byBlock === undefined) {
+    byBlock = new Map();
+    pointCache.set(f.ctx, byBlock);
   }
+  let ops = byBlock.get(f.block);
+  if (ops === undefined) {
+    ops = [];
+    byBlock.set(f.block, ops);
+  }
+  const at = 2 * f.op + (i === s.frames.length - 1 ? 0 : 1);
+  let pt = ops[at];
+  if (pt === undefined) {
+    const vars = keyVars(s, i);
+    const red = f.ctx.red;
+    pt = { ctx: f.ctx, block: f.block, op: f.op, vars, green: vars.map((v) => !red.has(v)), part: pointPart(f.block, f.op), alone: null };
+    ops[at] = pt;
+  }
+  return pt;
+}
+
+/** The points of a state's frames, outermost first (the same objects for the same points). */
+export function framePoints(s: State): readonly FramePoint[] {
+  const n = s.frames.length;
+  if (n === 1) {
+    const pt = framePoint(s, 0);
+    pt.alone ??= [pt];
+    return pt.alone;
+  }
+  const out: FramePoint[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = framePoint(s, i);
   return out;
+}
+
+/**
+ * A table keyed by sequences of parts (frame points by identity, constants as `sameConst`
+ * compares them): each node is the key made of the parts on the path to it. Cheaper than
+ * building and hashing a string per lookup.
+ */
+export class KeyTrie<T> {
+  data: T | undefined = undefined;
+  private kids: Map<unknown, KeyTrie<T>> | null = null;
+  /** The child for the part "not a kept constant" (the most frequent one). */
+  private skip: KeyTrie<T> | null = null;
+
+  child(part: unknown): KeyTrie<T> {
+    let m = this.kids;
+    if (m === null) {
+      m = new Map();
+      this.kids = m;
+    }
+    let c = m.get(part);
+    if (c === undefined) {
+      c = new KeyTrie<T>();
+      m.set(part, c);
+    }
+    return c;
+  }
+
+  skipChild(): KeyTrie<T> {
+    this.skip ??= new KeyTrie<T>();
+    return this.skip;
+  }
+}
+
+/** -0 as a part of a key (a Map does not tell it from 0; `constKey` does). */
+const NEG_ZERO = { negativeZero: true };
+
+/** A constant as a part of a `KeyTrie` key: equal parts exactly when `sameConst` holds. */
+export function constPart(c: Const): unknown {
+  const v = c.value;
+  if (typeof v === "number") return v === 0 && Object.is(v, -0) ? NEG_ZERO : v;
+  if (v === null || typeof v !== "object") return v;
+  // function names are the only strings among the parts
+  if ("fn" in v) return v.fn;
+  return v.obj;
+}
+
+/** The node of a trie for the points of a state's frames. */
+export function pointNode<T>(root: KeyTrie<T>, points: readonly FramePoint[]): KeyTrie<T> {
+  let n = root;
+  for (let i = 0; i < points.length; i++) n = n.child((points[i] as FramePoint).part);
+  return n;
+}
+
+/**
+ * The node of the prefix of a state's key under its points' node: the kept constants, that is
+ * all constants of caller frames and, when `keepTop`, the constants of the top frame's green
+ * variables. Each key variable is a part (its constant, or "not kept"), trailing "not kept"
+ * parts left out (the points fix how many variables there are).
+ */
+export function prefixNode<T>(at: KeyTrie<T>, s: State, points: readonly FramePoint[], keepTop: boolean): KeyTrie<T> {
+  let n = at;
+  let skipped = 0;
+  const last = points.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const pt = points[i] as FramePoint;
+    if (i === last && !keepTop) break;
+    const env = (s.frames[i] as SFrame).env;
+    const vars = pt.vars;
+    for (let k = 0; k < vars.length; k++) {
+      if (i === last && !pt.green[k]) {
+        skipped++;
+        continue;
+      }
+      const a = resolve(env.get(vars[k] as Var) as Abs);
+      if (a.k !== "const") {
+        skipped++;
+        continue;
+      }
+      for (; skipped > 0; skipped--) n = n.skipChild();
+      n = n.child(constPart(a.c));
+    }
+  }
+  return n;
 }
 
 /** Field or item types of a virtual object's values. */
@@ -71,36 +205,30 @@ function valTypes(p: Program, o: { kind: "struct" | "array"; type: string }, n: 
   return new Array(n).fill(t);
 }
 
-/** The prefix of a key: frame points and the kept constants. */
-export function prefixKey(s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean): string {
-  return prefixKeyFrom(pointKey(points), s, points, keep);
+/** Is variable `k` of frame `i` kept as a constant in keys (see `prefixNode`)? */
+function kept(points: readonly FramePoint[], i: number, k: number, keepTop: boolean): boolean {
+  return i < points.length - 1 || (keepTop && ((points[i] as FramePoint).green[k] as boolean));
 }
 
-/** `prefixKey` given the points' key (`pointKey(points)`). */
-export function prefixKeyFrom(pk: string, s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean): string {
-  let out = pk;
-  for (let i = 0; i < points.length; i++) {
-    const env = (s.frames[i] as SFrame).env;
-    const vars = (points[i] as FramePoint).vars;
-    for (let k = 0; k < vars.length; k++) {
-      const v = vars[k] as Var;
-      const a = resolve(env.get(v) as Abs);
-      if (a.k === "const" && keep(i, v)) out += `|${i}.${k}=${constKey(a.c)}`;
-    }
-  }
-  return out;
+/** The red leaves of a state's own shape, in walk order: their types, and the values the state passes for them. */
+export interface Leaves {
+  readonly types: LLType[];
+  readonly args: Abs[];
 }
 
 /**
  * The shape of a state: kept constants stay (they are also in the prefix of the key); other
- * constants stay too when `exact`, else they become leaves like every red value.
+ * constants stay too when `exact`, else they become leaves like every red value. With `leaves`,
+ * also what `leafTypes` of the shape and `fit` of the state to it give (a state always fits its
+ * own shape, with no reads nor write-backs).
  */
 export function generalize(
   p: Program,
   s: State,
   points: readonly FramePoint[],
-  keep: (frame: number, v: Var) => boolean,
+  keepTop: boolean,
   exact: boolean,
+  leaves: Leaves | null = null,
 ): StateShape {
   // made on the first virtual object (most states have none)
   let ids: Map<VObj, number> | null = null;
@@ -109,8 +237,17 @@ export function generalize(
     const a = resolve(a0);
     switch (a.k) {
       case "const":
-        return exact ? { t: "const", c: a.c } : { t: "red", type };
+        if (exact) return { t: "const", c: a.c };
+        if (leaves !== null) {
+          leaves.types.push(type);
+          leaves.args.push(a);
+        }
+        return { t: "red", type };
       case "red":
+        if (leaves !== null) {
+          leaves.types.push(type);
+          leaves.args.push(a);
+        }
         return { t: "red", type };
       case "vable":
         return { t: "vable", idx: a.f.info.idx };
@@ -123,108 +260,101 @@ export function generalize(
         const id = next++;
         ids.set(a.o, id);
         const types = valTypes(p, a.o, a.o.vals.length);
-        return { t: "virt", id, kind: a.o.kind, type: a.o.type, vals: a.o.vals.map((v, i) => val(v, types[i] as LLType)) };
+        const vals = a.o.vals;
+        const out: Shape[] = new Array(vals.length);
+        for (let i = 0; i < vals.length; i++) out[i] = val(vals[i] as Abs, types[i] as LLType);
+        return { t: "virt", id, kind: a.o.kind, type: a.o.type, vals: out };
       }
     }
   };
   const slot = (sl: Slot, type: LLType): SlotShape => (sl.s === "u" ? UNREAD_SHAPE : { s: sl.s, v: val(sl.v, type) });
-  const vables = s.vables.map((f) => ({
-    fields: f.fields.map((sl, i) => slot(sl, (f.info.fields[i] as { type: LLType }).type)),
-    arrays: f.arrays.map((arr, ai) => arr.map((sl) => slot(sl, (f.info.arrays[ai] as { item: LLType }).item))),
-  }));
-  const frames = points.map((pt, i) =>
-    pt.vars.map((v) => {
-      const a = resolve((s.frames[i] as SFrame).env.get(v) as Abs);
-      if (a.k === "const" && keep(i, v)) return { t: "const", c: a.c } as Shape;
-      return val(a, v.type);
-    }),
-  );
+  const vables: StateShape["vables"][number][] = [];
+  for (const f of s.vables) {
+    const fields = f.fields.map((sl, i) => slot(sl, (f.info.fields[i] as { type: LLType }).type));
+    const arrays = f.arrays.map((arr, ai) => {
+      const item = (f.info.arrays[ai] as { item: LLType }).item;
+      return arr.map((sl) => slot(sl, item));
+    });
+    vables.push({ fields, arrays });
+  }
+  const frames: Shape[][] = new Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const vars = (points[i] as FramePoint).vars;
+    const env = (s.frames[i] as SFrame).env;
+    const out: Shape[] = new Array(vars.length);
+    for (let k = 0; k < vars.length; k++) {
+      const v = vars[k] as Var;
+      const a = resolve(env.get(v) as Abs);
+      out[k] = a.k === "const" && kept(points, i, k, keepTop) ? { t: "const", c: a.c } : val(a, v.type);
+    }
+    frames[i] = out;
+  }
   return { vables, frames };
 }
 
 const UNREAD_SHAPE: SlotShape = { s: "u" };
 
 /**
- * `shapeString(generalize(p, s, points, keep, exact))` without building the shape: the key a
- * state is looked up by among the versions of a shared block.
+ * Is `sh` the shape `generalize(p, s, points, keepTop, exact)` would make (leaf types aside)?
+ * Compared without making it: how a state finds its version among those of a shared block.
  */
-export function shapeKey(s: State, points: readonly FramePoint[], keep: (frame: number, v: Var) => boolean, exact: boolean): string {
+export function sameShape(s: State, points: readonly FramePoint[], keepTop: boolean, exact: boolean, sh: StateShape): boolean {
   let ids: Map<VObj, number> | null = null;
   let next = 0;
-  const val = (a0: Abs): string => {
-    const a = resolve(a0);
+  const val = (a: Abs, x: Shape): boolean => {
     switch (a.k) {
       case "const":
-        return exact ? `=${constKey(a.c)}` : "r";
+        return exact ? x.t === "const" && sameConst(a.c, x.c) : x.t === "red";
       case "red":
-        return "r";
+        return x.t === "red";
       case "vable":
-        return `F${a.f.info.idx}`;
+        return x.t === "vable" && x.idx === a.f.info.idx;
       case "varr":
-        return `F${a.f.info.idx}.${a.a}`;
+        return x.t === "varr" && x.idx === a.f.info.idx && x.a === a.a;
       case "virt": {
         ids ??= new Map();
         const seen = ids.get(a.o);
-        if (seen !== undefined) return `^${seen}`;
+        if (seen !== undefined) return x.t === "same" && x.id === seen;
         ids.set(a.o, next++);
-        let out = `${a.o.type}{`;
+        if (x.t !== "virt" || x.type !== a.o.type) return false;
         const vals = a.o.vals;
-        for (let i = 0; i < vals.length; i++) out += i === 0 ? val(vals[i] as Abs) : `,${val(vals[i] as Abs)}`;
-        return `${out}}`;
+        if (x.vals.length !== vals.length) return false;
+        for (let i = 0; i < vals.length; i++) if (!val(resolve(vals[i] as Abs), x.vals[i] as Shape)) return false;
+        return true;
       }
     }
   };
-  const slots = (list: readonly Slot[]): string => {
-    let out = "";
+  const slots = (list: readonly Slot[], want: readonly SlotShape[] | undefined): boolean => {
+    if (want === undefined || want.length !== list.length) return false;
     for (let i = 0; i < list.length; i++) {
       const sl = list[i] as Slot;
-      const x = sl.s === "u" ? "_" : `${sl.s}${val(sl.v)}`;
-      out += i === 0 ? x : `,${x}`;
+      const w = want[i] as SlotShape;
+      if (sl.s !== w.s) return false;
+      if (sl.s !== "u" && !val(resolve(sl.v), (w as { v: Shape }).v)) return false;
     }
-    return out;
+    return true;
   };
-  let out = "";
+  if (sh.vables.length !== s.vables.length || sh.frames.length !== points.length) return false;
   for (let fi = 0; fi < s.vables.length; fi++) {
     const f = s.vables[fi] as VFrame;
-    if (fi > 0) out += "||";
-    out += `${slots(f.fields)};`;
-    for (let ai = 0; ai < f.arrays.length; ai++) out += ai === 0 ? slots(f.arrays[ai] as Slot[]) : `;${slots(f.arrays[ai] as Slot[])}`;
+    const w = sh.vables[fi] as StateShape["vables"][number];
+    if (!slots(f.fields, w.fields) || w.arrays.length !== f.arrays.length) return false;
+    for (let ai = 0; ai < f.arrays.length; ai++) if (!slots(f.arrays[ai] as Slot[], w.arrays[ai])) return false;
   }
-  out += "##";
   for (let i = 0; i < points.length; i++) {
-    if (i > 0) out += "/";
     const env = (s.frames[i] as SFrame).env;
     const vars = (points[i] as FramePoint).vars;
+    const want = sh.frames[i] as Shape[];
+    if (want.length !== vars.length) return false;
     for (let k = 0; k < vars.length; k++) {
-      const v = vars[k] as Var;
-      const a = resolve(env.get(v) as Abs);
-      const x = a.k === "const" && keep(i, v) ? `=${constKey(a.c)}` : val(a);
-      out += k === 0 ? x : `,${x}`;
+      const a = resolve(env.get(vars[k] as Var) as Abs);
+      const x = want[k] as Shape;
+      if (a.k === "const" && kept(points, i, k, keepTop)) {
+        if (x.t !== "const" || !sameConst(a.c, x.c)) return false;
+      } else if (!val(a, x)) return false;
     }
   }
-  return out;
-}
-
-export function shapeString(sh: StateShape): string {
-  const val = (x: Shape): string => {
-    switch (x.t) {
-      case "const":
-        return `=${constKey(x.c)}`;
-      case "red":
-        return "r";
-      case "virt":
-        return `${x.type}{${x.vals.map(val).join(",")}}`;
-      case "same":
-        return `^${x.id}`;
-      case "vable":
-        return `F${x.idx}`;
-      case "varr":
-        return `F${x.idx}.${x.a}`;
-    }
-  };
-  const slot = (sl: SlotShape): string => (sl.s === "u" ? "_" : `${sl.s}${val(sl.v)}`);
-  const v = sh.vables.map((f) => `${f.fields.map(slot).join(",")};${f.arrays.map((a) => a.map(slot).join(",")).join(";")}`);
-  return `${v.join("||")}##${sh.frames.map((f) => f.map(val).join(",")).join("/")}`;
+  return true;
 }
 
 /** Types of the red leaves, in walk order. */

@@ -17,8 +17,8 @@ import { SCALAR_OPS, ScalarError, evalScalar } from "../ir/ops.ts";
 import type { LLType } from "../ir/types.ts";
 import { BOOL, I32, VOID, itemValueType, ref } from "../ir/types.ts";
 import type { Heap, HeapRef, LLValue } from "../llinterp/heap.ts";
-import type { Abs, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
-import { Env, UNREAD, constAbs, constKey, forkState, fromConst, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
+import type { Abs, Guest, SFrame, Slot, State, VFrame, VFrameInfo, VObj } from "./abstract.ts";
+import { Env, UNREAD, constAbs, constKey, forkState, fromConst, guestKey, redAbs, resolve, toConst, zeroConst } from "./abstract.ts";
 import type { BTContext } from "./bta.ts";
 import { BindingTimes } from "./bta.ts";
 import { cleanup } from "./cleanup.ts";
@@ -27,20 +27,20 @@ import { liveAtPoint, normalize } from "./normalize.ts";
 import { exitFromState, stateFromExit } from "./exitstate.ts";
 import type { ExitInfo, ExitReason } from "./resume.ts";
 import { buildExitGraph, freshGraphName } from "./resume.ts";
-import type { FitPlan, FramePoint, SlotRef, StateShape } from "./shape.ts";
+import type { FitPlan, Leaves, SlotRef, StateShape } from "./shape.ts";
 import {
+  KeyTrie,
+  constPart,
   fit,
   framePoints,
   generalize,
   join,
   keyVars,
   leafTypes,
-  pointKey,
-  prefixKey,
-  prefixKeyFrom,
+  pointNode,
+  prefixNode,
   rebuild,
-  shapeKey,
-  shapeString,
+  sameShape,
 } from "./shape.ts";
 
 /** Where a promote asks for the values to specialize on. */
@@ -154,16 +154,32 @@ interface Item {
 }
 
 interface Version {
-  /** The shape's key (`shapeString(shape)`), made when a state is first looked up among several versions. */
-  str: string | null;
   readonly shape: StateShape;
   readonly block: Block;
+}
+
+/** What is recorded under a key of `Specializer.keys`. */
+interface Shared {
+  /** As the prefix of a key: the shared blocks made for it. */
+  readonly versions: Version[];
+  /** As the points of a key: how many blocks were made at these points. */
+  made: number;
+  /** As the prefix of a key at a merge point: counted in `guestInstructions`. */
+  counted: boolean;
+}
+
+/** The green values of a merge point or can_enter_jit, interned per specializer (see `greensAt`). */
+interface Greens extends Guest {
+  /** A merge point with these greens was reached. */
+  reached: boolean;
+  /** A can_enter_jit jumps to them (a guest loop header). */
+  loopHead: boolean;
 }
 
 /** The portal specialized for direct calls within one compilation (shared by the specializers of its callees). */
 interface Callees {
   /** Versions by prefix key (the entry point and the kept greens); the graph name stands for the block. */
-  readonly byPrefix: Map<string, { readonly str: string; readonly shape: StateShape; readonly graph: string }[]>;
+  readonly byPrefix: KeyTrie<{ readonly shape: StateShape; readonly graph: string }[]>;
   readonly done: Residual[];
   /** Name of the compilation's residual graph (callee graphs are named after it). */
   readonly root: string;
@@ -229,21 +245,22 @@ class Specializer {
   private cur: Block;
   private emitted = 0;
   private readonly queue: Item[] = [];
-  private readonly versions = new Map<string, Version[]>();
-  private readonly pointCounts = new Map<string, number>();
+  /** The next item of `queue` to process. */
+  private head = 0;
+  /** Shared blocks by key: the frames' points, then the kept constants (see `prefixNode`). */
+  private readonly keys = new KeyTrie<Shared>();
   /** Iterations unrolled straight on, per loop header and call site. */
-  private readonly unrolled = new Map<string, number>();
-  private readonly mergeKeys = new Set<string>();
-  /** Green values (greensKey) of the merge points reached. */
-  private readonly mergeGreens = new Set<string>();
-  /** The entry's green values (greensKey); null for a bridge. */
-  private entryGreens: string | null = null;
+  private readonly unrolled = new KeyTrie<number>();
+  /** Keys of merge points with a shared block (guest instructions specialized). */
+  private mergeKeys = 0;
+  /** Green values of merge points and can_enter_jit, interned. */
+  private readonly greenKeys = new KeyTrie<Greens>();
+  /** The entry's green values; null for a bridge. */
+  private entryGreens: Greens | null = null;
   /** Sides of red branches in the portal, by state, until they reach a merge point (see leavesLoop). */
   private readonly forks = new Map<State, { readonly closes: Set<State> }>();
   /** States that waited once at a merge point for their branch group (leavesLoop). */
   private readonly waited = new WeakSet<State>();
-  /** Green states that are guest loop headers (targets of can_enter_jit). */
-  private readonly loopHeads = new Set<string | null>();
   private readonly exits: ExitInfo[] = [];
   private readonly support: Graph[] = [];
   private readonly warnings: string[] = [];
@@ -278,7 +295,7 @@ class Specializer {
     this.rg = { name: opts.name ?? freshGraphName(p, `pe.${portal}.1`), blocks: [], result: g.result, flags: {} };
     this.cur = this.newBlock([]);
     this.isCallee = callee !== undefined;
-    this.callees = callee?.callees ?? { byPrefix: new Map(), done: [], root: this.rg.name, emitted: 0 };
+    this.callees = callee?.callees ?? { byPrefix: new KeyTrie(), done: [], root: this.rg.name, emitted: 0 };
   }
 
   /**
@@ -321,7 +338,8 @@ class Specializer {
   }
 
   private finish(consts: readonly Const[]): Residual {
-    while (this.queue.length > 0) this.process(this.queue.shift() as Item);
+    const q = this.queue;
+    while (this.head < q.length) this.process(q[this.head++] as Item);
     if (!this.isCallee)
       for (const c of this.callees.done) for (const g of [c.graph, ...c.support]) if (!this.support.includes(g)) this.support.push(g);
     const stats0 = { emitted: this.emitted };
@@ -329,7 +347,7 @@ class Specializer {
     this.p.graphs.set(this.rg.name, this.rg);
     let ops = 0;
     for (const b of this.rg.blocks) ops += b.ops.length;
-    const gi = this.mergeKeys.size;
+    const gi = this.mergeKeys;
     return {
       graph: this.rg,
       portal: this.portal.name,
@@ -479,10 +497,10 @@ class Specializer {
       // call site), then is shared like any other loop, with its constants generalized
       if (!ng.orig.flags.unrollSafe) return this.shareAt(s, false);
       const points = framePoints(s);
-      const uk = prefixKey(s, points, (fi) => fi < points.length - 1);
-      const n = this.unrolled.get(uk) ?? 0;
+      const uk = prefixNode(pointNode(this.unrolled, points), s, points, false);
+      const n = uk.data ?? 0;
       if (n >= (this.opts.unrollLimit ?? 32)) return this.shareAt(s, false);
-      this.unrolled.set(uk, n + 1);
+      uk.data = n + 1;
     }
     // Over the budget, the guest instruction being specialized is finished first, so that the
     // exit is at the next merge point (where it can enter compiled code); past twice the budget
@@ -519,17 +537,17 @@ class Specializer {
         }
       }
     }
-    // the merge point's green values as a key (computed once here)
-    let gk: string | null = null;
+    // the merge point's green values (looked up once here)
+    let gk: Greens | null = null;
     if (isMerge) {
-      gk = this.greensKey(f, f.block.ops[0] as Op);
-      if (!first && gk !== null && gk !== this.entryGreens && !this.mergeGreens.has(gk) && this.opts.stopAt && !this.isCallee) {
+      gk = this.greensAt(f, f.block.ops[0] as Op);
+      if (!first && gk !== null && gk !== this.entryGreens && !gk.reached && this.opts.stopAt && !this.isCallee) {
         if (this.opts.stopAt(this.greenValues(f, f.block.ops[0] as Op))) {
           this.exitHere(s, "merge", "a green state with code of its own");
           return "end";
         }
       }
-      if (gk !== null) this.mergeGreens.add(gk);
+      if (gk !== null) gk.reached = true;
       if (first) this.entryGreens = gk;
       else {
         const leaves = this.leavesLoop(s);
@@ -544,21 +562,25 @@ class Specializer {
       }
     }
     const points = framePoints(s);
-    const pk = pointKey(points);
-    const last = points.length - 1;
-    const generalizeAll =
-      !isMerge && (!!f.ctx.ng.orig.flags.unrollSafe || (this.pointCounts.get(pk) ?? 0) >= (this.opts.unrollLimit ?? 32));
-    const topCtx = (points[last] as FramePoint).ctx;
-    const keep = (fi: number, v: Var): boolean => (fi < last ? true : !generalizeAll && !topCtx.red.has(v));
+    const at = pointNode(this.keys, points);
+    const atData = (at.data ??= { versions: [], made: 0, counted: false });
+    const generalizeAll = !isMerge && (!!f.ctx.ng.orig.flags.unrollSafe || atData.made >= (this.opts.unrollLimit ?? 32));
+    const keepTop = !generalizeAll;
     // Constants of red values stay in the shape (and fold further) except at guest loop headers
     // (marked by can_enter_jit) and at loop headers of the interpreter's own graphs.
-    const exact = isMerge && !this.loopHeads.has(gk);
-    const prefix = prefixKeyFrom(pk, s, points, keep);
-    const list = this.versions.get(prefix) ?? [];
+    const exact = isMerge && !gk?.loopHead;
+    const key = prefixNode(at, s, points, keepTop);
+    const shared = (key.data ??= { versions: [], made: 0, counted: false });
+    const list = shared.versions;
     const maxVersions = this.opts.maxVersions ?? 4;
-    // the first version of a key needs no key of its shape until another state looks for one
-    const str = list.length > 0 ? shapeKey(s, points, keep, exact) : null;
-    const same = str === null ? undefined : list.find((v) => (v.str ??= shapeString(v.shape)) === str);
+    let same: Version | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i] as Version;
+      if (sameShape(s, points, keepTop, exact, v.shape)) {
+        same = v;
+        break;
+      }
+    }
     if (same) {
       const plan = fit(s, points, same.shape);
       if (plan) {
@@ -567,16 +589,22 @@ class Specializer {
       }
     }
     const over = !first && this.overBudget();
-    if (over || !exact || list.length >= maxVersions) {
+    if (list.length > 0 && (over || !exact || list.length >= maxVersions)) {
       // an existing version that takes this state without extra ops, else one that takes it with some
-      const plans = list.map((v) => ({ v, plan: fit(s, points, v.shape) }));
-      const ok = plans.filter((x) => x.plan !== null) as { v: Version; plan: FitPlan }[];
-      const free = ok.find(
-        (x) => x.plan.flushes.length === 0 && x.plan.reads.length === 0 && !x.plan.args.some((a) => a.kind === "abs" && a.a.k === "virt"),
-      );
+      let free: { v: Version; plan: FitPlan } | undefined;
+      let any: { v: Version; plan: FitPlan } | undefined;
+      for (const v of list) {
+        const plan = fit(s, points, v.shape);
+        if (plan === null) continue;
+        any ??= { v, plan };
+        if (plan.flushes.length === 0 && plan.reads.length === 0 && !plan.args.some((a) => a.kind === "abs" && a.a.k === "virt")) {
+          free = { v, plan };
+          break;
+        }
+      }
       // past the version limit a joined (more general) version is better than writes and reads on
       // the way in; when the budget is out, any fit is better than an exit
-      const pick = free ?? (over ? ok[0] : undefined);
+      const pick = free ?? (over ? any : undefined);
       if (pick) {
         this.applyFit(pick.plan, pick.v.block);
         return "end";
@@ -586,7 +614,10 @@ class Specializer {
       this.exitHere(s, isMerge ? "merge" : "budget", isMerge ? "this green state was not specialized (budget)" : "the budget ran out here");
       return "end";
     }
-    const shape0 = generalize(this.p, s, points, keep, exact);
+    // a new version: the state's own shape (which it fits with no extra ops: its leaves are the
+    // arguments), or past the version limit the join of all versions if the state fits it
+    const leaves: Leaves = { types: [], args: [] };
+    const shape0 = generalize(this.p, s, points, keepTop, exact, leaves);
     let shape = shape0;
     let plan: FitPlan | null = null;
     if (list.length >= maxVersions) {
@@ -594,15 +625,25 @@ class Specializer {
       plan = fit(s, points, shape);
       if (!plan) shape = shape0;
     }
-    plan ??= fit(s, points, shape);
-    if (!plan) throw new PEError("internal: a state does not fit its own shape");
-    const params = leafTypes(shape).map((t, i) => newVar(t, `x${i}`));
-    const block = this.newBlock(params);
-    this.applyFit(plan, block);
-    list.push({ str: shape === shape0 ? str : null, shape, block });
-    this.versions.set(prefix, list);
-    this.pointCounts.set(pk, (this.pointCounts.get(pk) ?? 0) + 1);
-    if (isMerge) this.mergeKeys.add(prefix);
+    let params: Var[];
+    let block: Block;
+    if (plan) {
+      params = leafTypes(shape).map((t, i) => newVar(t, leafName(i)));
+      block = this.newBlock(params);
+      this.applyFit(plan, block);
+    } else {
+      const types = leaves.types;
+      params = new Array(types.length);
+      for (let i = 0; i < types.length; i++) params[i] = newVar(types[i] as LLType, leafName(i));
+      block = this.newBlock(params);
+      this.jumpWith(leaves.args, block);
+    }
+    list.push({ shape, block });
+    atData.made++;
+    if (isMerge && !shared.counted) {
+      shared.counted = true;
+      this.mergeKeys++;
+    }
     const next = rebuild(points, shape, this.vinfos, params);
     next.guest = isMerge ? gk : s.guest;
     this.queue.push({ state: next, block, atEntry: false });
@@ -628,20 +669,33 @@ class Specializer {
     return grp.closes.size > 0 && !grp.closes.has(s) ? "yes" : "no";
   }
 
-  /** The green values of a merge point or can_enter_jit whose greens are all constant (see greensKey), as LL values. */
+  /** The green values of a merge point or can_enter_jit whose greens are all constant (see greensAt), as LL values. */
   private greenValues(f: SFrame, o: Op): LLValue[] {
     return this.driver.greens.map((_, i) => fromConst((this.val(f, o.args[i] as Value) as { c: Const }).c));
   }
 
-  /** The green values of a merge point or can_enter_jit, as a key (null if one is not constant). */
-  private greensKey(f: SFrame, o: Op): string | null {
-    const parts: string[] = [];
-    for (let i = 0; i < this.driver.greens.length; i++) {
+  /** The green values of a merge point or can_enter_jit, interned (null if one is not constant). */
+  private greensAt(f: SFrame, o: Op): Greens | null {
+    let n = this.greenKeys;
+    const ngr = this.driver.greens.length;
+    for (let i = 0; i < ngr; i++) {
       const a = this.val(f, o.args[i] as Value);
       if (a.k !== "const") return null;
-      parts.push(constKey(a.c));
+      n = n.child(constPart(a.c));
     }
-    return parts.join(",");
+    if (n.data === undefined) {
+      const consts: Const[] = new Array(ngr);
+      for (let i = 0; i < ngr; i++) consts[i] = (this.val(f, o.args[i] as Value) as { c: Const }).c;
+      n.data = { consts, key: null, reached: false, loopHead: false };
+    }
+    return n.data;
+  }
+
+  /** Jump to `target` passing the residual values of `args` (a state's own leaves). */
+  private jumpWith(leaves: readonly Abs[], target: Block): void {
+    const args: Value[] = new Array(leaves.length);
+    for (let i = 0; i < args.length; i++) args[i] = this.rv(leaves[i] as Abs, null);
+    this.close({ kind: "jump", link: { target, args } });
   }
 
   private applyFit(plan: FitPlan, target: Block): void {
@@ -947,7 +1001,7 @@ class Specializer {
           block: f.block.label,
           op: f.op,
           stack: s.frames.map((fr) => fr.ctx.ng.name),
-          guest: s.guest,
+          guest: s.guest ? guestKey(s.guest) : null,
         },
       };
     }
@@ -1008,18 +1062,11 @@ class Specializer {
       case "same_as":
         return this.set(f, o, a0);
       case "can_enter_jit": {
-        const k = o.attrs.callee === this.driver.name ? this.greensKey(f, o) : null;
-        if (k !== null) this.loopHeads.add(k);
+        const k = o.attrs.callee === this.driver.name ? this.greensAt(f, o) : null;
+        if (k !== null) k.loopHead = true;
         if (k !== null && k === this.entryGreens) this.forks.get(s)?.closes.add(s);
         // (a callee is specialized whole: its entry and loops have no code of their own in it)
-        if (
-          k !== null &&
-          k !== this.entryGreens &&
-          s.frames.length === 1 &&
-          this.opts.compiled &&
-          !this.isCallee &&
-          !this.mergeGreens.has(k)
-        ) {
+        if (k !== null && k !== this.entryGreens && s.frames.length === 1 && this.opts.compiled && !this.isCallee && !k.reached) {
           if (this.opts.compiled(this.greenValues(f, o))) {
             this.exitHere(s, "loop", "a loop header with compiled code");
             return "end";
@@ -1292,7 +1339,7 @@ class Specializer {
       ...(o.loc ? { loc: o.loc } : {}),
       type: x.v.type,
       stack: s.frames.map((fr) => fr.ctx.ng.name),
-      ...(s.guest ? { guest: s.guest } : {}),
+      ...(s.guest && guestKey(s.guest) ? { guest: guestKey(s.guest) } : {}),
     };
     const seen = this.opts.promote?.(site);
     const values: LLValue[] = seen === undefined ? [] : Array.isArray(seen) ? [...(seen as LLValue[])] : [seen as LLValue];
@@ -1427,11 +1474,10 @@ class Specializer {
     });
     const entry: State = { frames: [{ ctx, block: start, op: 0, env }], vables: [], known: new Map(), guest: null };
     const points = framePoints(entry);
-    const keep = (_fi: number, v: Var): boolean => !ctx.red.has(v);
-    const prefix = prefixKey(entry, points, keep);
-    const list = table.byPrefix.get(prefix) ?? [];
-    const str = shapeKey(entry, points, keep, true);
-    let target = list.find((v) => v.str === str);
+    // the entry's green parameters are kept (it is the only frame)
+    const key = prefixNode(pointNode(table.byPrefix, points), entry, points, true);
+    const list = (key.data ??= []);
+    let target = list.find((v) => sameShape(entry, points, true, true, v.shape));
     let plan = target ? fit(entry, points, target.shape) : null;
     if (!plan)
       for (const v of list) {
@@ -1445,16 +1491,15 @@ class Specializer {
       if (table.done.length >= max || table.emitted >= this.budget) return null;
       // the first version keeps the constants it was called with; a later one that does not fit
       // it is made general enough for both (so `f(n - 1)` from `f(10)` does not make f(9), f(8)...)
-      let shape = generalize(this.p, entry, points, keep, true);
+      let shape = generalize(this.p, entry, points, true, true);
       if (list.length > 0) {
         const joined = list.reduce((acc, v) => join(this.p, points, [], acc, v.shape), shape);
         if (fit(entry, points, joined)) shape = joined;
       }
-      const params = leafTypes(shape).map((t, i) => newVar(t, `x${i}`));
+      const params = leafTypes(shape).map((t, i) => newVar(t, leafName(i)));
       const name = freshGraphName(this.p, `${table.root}.call${table.done.length + 1}`);
-      target = { str: shapeString(shape), shape, graph: name };
+      target = { shape, graph: name };
       list.push(target);
-      table.byPrefix.set(prefix, list);
       const sub = new Specializer(this.p, this.portal.name, { ...this.opts, name }, { callees: table, ctx });
       const r = sub.runCallee(rebuild(points, shape, [], params), params);
       table.done.push(r);
@@ -1609,6 +1654,18 @@ function bindingTimes(p: Program, portal: Graph, d: DriverDef): BindingTimes {
 function guestError(b: Block): Const | null {
   const e = b.exit;
   return b.ops.length === 0 && e.kind === "raise" && e.value.kind === "const" && e.value.type.kind === "i32" ? e.value : null;
+}
+
+/** Names of the parameters of shared blocks (`x<i>`), made once. */
+const LEAF_NAMES: string[] = [];
+
+function leafName(i: number): string {
+  let n = LEAF_NAMES[i];
+  if (n === undefined) {
+    n = `x${i}`;
+    LEAF_NAMES[i] = n;
+  }
+  return n;
 }
 
 function top(s: State): SFrame {
