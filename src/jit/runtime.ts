@@ -93,6 +93,19 @@ interface Entry {
   exit: boolean;
 }
 
+/**
+ * Entries by key: the first object among the greens, then one part per other green (an object
+ * other than the first is "obj", a function "@name", a bigint its digits, any other value itself):
+ * a trie on those parts, which compare as the strings `<part>,<part>...` would.
+ */
+interface EntryNode {
+  entry: Entry | null;
+  next: Map<unknown, EntryNode> | null;
+}
+
+/** An object among the greens other than the first (see EntryNode). */
+const OTHER_OBJECT = "obj";
+
 /** One compilation: its residual (PE side), the entry it serves, and the bridges made from it. */
 interface Compilation {
   readonly name: string;
@@ -183,8 +196,8 @@ export class Jit {
     shared: 0,
   };
   private tm: TranslatedModule | null = null;
-  private readonly byObject = new WeakMap<object, Map<string, Entry>>();
-  private readonly byScalars = new Map<string, Entry>();
+  private readonly byObject = new WeakMap<object, EntryNode>();
+  private readonly byScalars: EntryNode = { entry: null, next: null };
   /** Graphs already compiled into some module (shared continuation graphs are compiled once). */
   private readonly compiled = new Set<string>();
   /** Modules linked so far (compilations, bridges, new promote cases), all alive: bounded by maxCompilations. */
@@ -246,22 +259,39 @@ export class Jit {
   }
 
   private entry(greens: readonly LLValue[]): Entry {
-    let obj: object | null = null;
-    const scalars: string[] = [];
-    for (const g of greens) {
-      if (g !== null && typeof g === "object" && !("fn" in g) && obj === null) obj = g;
-      else scalars.push(typeof g === "object" && g !== null ? ("fn" in g ? `@${(g as { fn: string }).fn}` : "obj") : String(g));
+    let first = -1;
+    for (let i = 0; i < greens.length; i++) {
+      const g = greens[i];
+      if (g !== null && typeof g === "object" && !("fn" in g)) {
+        first = i;
+        break;
+      }
     }
-    const key = scalars.join(",");
-    let map = this.byScalars;
-    if (obj !== null) {
-      let m = this.byObject.get(obj);
-      if (!m) this.byObject.set(obj, (m = new Map()));
-      map = m;
+    let node = this.byScalars;
+    if (first >= 0) {
+      const obj = greens[first] as object;
+      let n = this.byObject.get(obj);
+      if (!n) this.byObject.set(obj, (n = { entry: null, next: null }));
+      node = n;
     }
-    let e = map.get(key);
-    if (!e) map.set(key, (e = { count: 0, code: null, dead: false, guest: false, exit: false }));
-    return e;
+    for (let i = 0; i < greens.length; i++) {
+      if (i === first) continue;
+      const g = greens[i];
+      const part =
+        typeof g === "object" && g !== null
+          ? "fn" in g
+            ? `@${(g as { fn: string }).fn}`
+            : OTHER_OBJECT
+          : typeof g === "bigint"
+            ? String(g)
+            : g;
+      node.next ??= new Map();
+      let n = node.next.get(part);
+      if (!n) node.next.set(part, (n = { entry: null, next: null }));
+      node = n;
+    }
+    node.entry ??= { count: 0, code: null, dead: false, guest: false, exit: false };
+    return node.entry;
   }
 
   /**

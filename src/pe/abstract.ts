@@ -107,6 +107,13 @@ export class Env {
     this.kv = [];
   }
 
+  /** `set` of a variable not set yet (no search for it). */
+  add(v: Var, a: Abs): void {
+    const kv = this.kv;
+    if (this.map === null && kv.length < 2 * ENV_LINEAR) kv.push(v, a);
+    else this.set(v, a);
+  }
+
   /** Each variable and its value, in the order they were first set. */
   forEach(fn: (a: Abs, v: Var) => void): void {
     const m = this.map;
@@ -196,7 +203,7 @@ export function forkState(s: State): State {
   const frames = s.frames.map((f) => {
     const env = new Env();
     f.env.forEach((v, k) => {
-      env.set(k, abs(v));
+      env.add(k, abs(v));
     });
     return { ctx: f.ctx, block: f.block, op: f.op, env };
   });

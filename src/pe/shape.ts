@@ -566,7 +566,7 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
     const env = new Env();
     const want = sh.frames[i] as Shape[];
     const vars = pt.vars;
-    for (let j = 0; j < vars.length; j++) env.set(vars[j] as Var, val(want[j] as Shape));
+    for (let j = 0; j < vars.length; j++) env.add(vars[j] as Var, val(want[j] as Shape));
     frames.push({ ctx: pt.ctx, block: pt.block, op: pt.op, env });
   }
   return { frames, vables, known: new Map(), guest: null };

@@ -1029,7 +1029,7 @@ class Specializer {
   private set(f: SFrame, o: Op, a: Abs | null): Flow {
     if (o.result) {
       if (!a) throw new PEError(`internal: no value for the result of ${o.op}`);
-      f.env.set(o.result, a);
+      f.env.add(o.result, a);
     }
     f.op++;
     return "go";
@@ -1413,7 +1413,7 @@ class Specializer {
     const start = ctx.ng.graph.blocks[0] as Block;
     const env = new Env();
     start.params.forEach((pv, i) => {
-      env.set(pv, args[i] as Abs);
+      env.add(pv, args[i] as Abs);
     });
     s.frames.push({ ctx, block: start, op: 0, env });
     return this.blockEntry(s);
@@ -1526,7 +1526,7 @@ class Specializer {
   private bind(f: SFrame, l: Link): void {
     const env = new Env();
     const ps = l.target.params;
-    for (let i = 0; i < ps.length; i++) env.set(ps[i] as Var, this.val(f, l.args[i] as Value));
+    for (let i = 0; i < ps.length; i++) env.add(ps[i] as Var, this.val(f, l.args[i] as Value));
     f.block = l.target;
     f.op = 0;
     f.env = env;
@@ -1570,7 +1570,15 @@ class Specializer {
         const v = this.val(f, e.value);
         if (v.k === "const") {
           const n = v.c.value as number;
-          this.bind(f, e.cases.find((c) => c.value === n)?.link ?? e.default);
+          let link = e.default;
+          for (let i = 0; i < e.cases.length; i++) {
+            const c = e.cases[i] as (typeof e.cases)[number];
+            if (c.value === n) {
+              link = c.link;
+              break;
+            }
+          }
+          this.bind(f, link);
           return this.blockEntry(s);
         }
         const links = [...e.cases.map((c) => c.link), e.default];
@@ -1590,7 +1598,7 @@ class Specializer {
           s.frames.pop();
           const caller = top(s);
           const call = caller.block.ops[caller.op] as Op;
-          if (call.result && v) caller.env.set(call.result, v);
+          if (call.result && v) caller.env.add(call.result, v);
           caller.op++;
           return "go";
         }
