@@ -134,9 +134,9 @@ export interface State {
   vables: VFrame[];
   /**
    * Values read in residual code along this path that cannot change: immutable fields and array
-   * lengths of red objects, keyed `<var id>.<field>` / `<var id>.#len`.
+   * lengths of red objects, keyed `<var id>.<field>` / `<var id>.#len` (null: nothing yet).
    */
-  known: Map<string, Abs>;
+  known: Map<string, Abs> | null;
   /** The green values of the last merge point on this path (the guest instruction), when known. */
   guest: Guest | null;
 }
@@ -207,7 +207,7 @@ export function forkState(s: State): State {
     });
     return { ctx: f.ctx, block: f.block, op: f.op, env };
   });
-  return { frames, vables, known: new Map(s.known), guest: s.guest };
+  return { frames, vables, known: s.known === null || s.known.size === 0 ? null : new Map(s.known), guest: s.guest };
 }
 
 // ---- constants ---------------------------------------------------------------------------------

@@ -190,5 +190,5 @@ export function stateFromExit(
     // callers wait at their call, one op before where they resume
     frames.push({ ctx, block, op: i === exit.frames.length - 1 ? fr.op : fr.op - 1, env });
   });
-  return { frames, vables: frames0, known: new Map(), guest: null };
+  return { frames, vables: frames0, known: null, guest: null };
 }

@@ -569,5 +569,5 @@ export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: re
     for (let j = 0; j < vars.length; j++) env.add(vars[j] as Var, val(want[j] as Shape));
     frames.push({ ctx: pt.ctx, block: pt.block, op: pt.op, env });
   }
-  return { frames, vables, known: new Map(), guest: null };
+  return { frames, vables, known: null, guest: null };
 }

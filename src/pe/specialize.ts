@@ -450,7 +450,7 @@ class Specializer {
         env.set(pv, vf ? { k: "vable", f: vf } : redAbs(params[k - ngr] as Var));
       }
     }
-    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables, known: new Map(), guest: null };
+    const state: State = { frames: [{ ctx: this.ctx0, block: mb, op: 0, env }], vables, known: null, guest: null };
     this.st = state;
     for (const gd of guards) {
       const c = this.emit("int_eq", [gd.len, constant(I32, gd.expect)], {}, BOOL) as Var;
@@ -921,11 +921,11 @@ class Specializer {
   }
 
   private learn(key: string, a: Abs | null): void {
-    if (a && this.st) this.st.known.set(key, resolve(a));
+    if (a && this.st) (this.st.known ??= new Map()).set(key, resolve(a));
   }
 
   private recall(key: string): Abs | undefined {
-    return this.st?.known.get(key);
+    return this.st?.known?.get(key);
   }
 
   /** A read of a mutable field or item: the value last written or read along this path, else the residual op. */
@@ -1284,10 +1284,10 @@ class Specializer {
 
   /** A value that cannot change (an immutable field, a length), read once along a path. */
   private remember(s: State, key: string, read: () => Abs): Abs {
-    const known = s.known.get(key);
+    const known = s.known?.get(key);
     if (known) return known;
     const v = read();
-    s.known.set(key, v);
+    (s.known ??= new Map()).set(key, v);
     return v;
   }
 
@@ -1472,7 +1472,7 @@ class Specializer {
     start.params.forEach((pv, i) => {
       env.set(pv, args[i] as Abs);
     });
-    const entry: State = { frames: [{ ctx, block: start, op: 0, env }], vables: [], known: new Map(), guest: null };
+    const entry: State = { frames: [{ ctx, block: start, op: 0, env }], vables: [], known: null, guest: null };
     const points = framePoints(entry);
     // the entry's green parameters are kept (it is the only frame)
     const key = prefixNode(pointNode(table.byPrefix, points), entry, points, true);
@@ -1544,26 +1544,21 @@ class Specializer {
           this.bind(f, c.c.value ? e.ifTrue : e.ifFalse);
           return this.blockEntry(s);
         }
-        const links = [e.ifTrue, e.ifFalse];
-        const targets = links.map(() => this.newBlock([]));
-        this.close({
-          kind: "branch",
-          cond: this.rv(c, null),
-          ifTrue: { target: targets[0] as Block, args: [] },
-          ifFalse: { target: targets[1] as Block, args: [] },
-        });
+        const yes = this.newBlock([]);
+        const no = this.newBlock([]);
+        this.close({ kind: "branch", cond: this.rv(c, null), ifTrue: { target: yes, args: [] }, ifFalse: { target: no, args: [] } });
         // A check (one side only raises a guest error, which ends the run): that side is its
         // raise, and the state goes on along the other side, neither copied nor queued.
-        const fails = links.map((l) => guestError(l.target));
-        const k = fails[0] ? 0 : fails[1] ? 1 : -1;
-        if (k >= 0 && !(fails[0] && fails[1])) {
-          this.cur = targets[k] as Block;
-          this.close({ kind: "raise", value: fails[k] as Const });
-          this.cur = targets[1 - k] as Block;
-          this.bind(f, links[1 - k] as Link);
+        const failsT = guestError(e.ifTrue.target);
+        const failsF = guestError(e.ifFalse.target);
+        if ((failsT === null) !== (failsF === null)) {
+          this.cur = failsT ? yes : no;
+          this.close({ kind: "raise", value: (failsT ?? failsF) as Const });
+          this.cur = failsT ? no : yes;
+          this.bind(f, failsT ? e.ifFalse : e.ifTrue);
           return this.blockEntry(s);
         }
-        this.fork(s, links, targets);
+        this.fork(s, [e.ifTrue, e.ifFalse], [yes, no]);
         return "end";
       }
       case "switch": {
