@@ -140,11 +140,28 @@ export interface PromotedAt {
   readonly guest: string | null;
 }
 
+/** Names of an exit graph's parameters (`leaf<i>`), made once. */
+const LEAF_NAMES: string[] = [];
+
+export function leafName(i: number): string {
+  let n = LEAF_NAMES[i];
+  if (n === undefined) {
+    n = `leaf${i}`;
+    LEAF_NAMES[i] = n;
+  }
+  return n;
+}
+
 // ---- continuation graphs -------------------------------------------------------------------------
 
-const contCache = new WeakMap<Program, WeakMap<NGraph, Map<string, string>>>();
+/** Names of continuation graphs in a program, by normalized graph, block and op. */
+const contCache = new WeakMap<Program, WeakMap<NGraph, Map<Block, (string | undefined)[]>>>();
+
+/** A name that `safeName` leaves as it is: word characters and `$`, in parts separated by single dots. */
+const SAFE_NAME = /^[\w$]+(?:\.[\w$]+)*$/;
 
 function safeName(s: string): string {
+  if (SAFE_NAME.test(s)) return s;
   return s
     .replace(/[^\w$.]/g, "_")
     .replace(/\.{2,}/g, ".")
@@ -190,9 +207,14 @@ export function contGraph(p: Program, ng: NGraph, block: Block, op: number): str
     perGraph = new Map();
     perProgram.set(ng, perGraph);
   }
-  const key = `${block.label}|${op}`;
-  const found = perGraph.get(key);
+  let perBlock = perGraph.get(block);
+  if (!perBlock) {
+    perBlock = [];
+    perGraph.set(block, perBlock);
+  }
+  const found = perBlock[op];
   if (found) return found;
+  const key = `${block.label}|${op}`;
   let built = contGraphs.get(ng);
   if (!built) {
     built = new Map();
@@ -204,7 +226,7 @@ export function contGraph(p: Program, ng: NGraph, block: Block, op: number): str
     if (!built.has(key)) built.set(key, g);
   }
   p.graphs.set(g.name, g);
-  perGraph.set(key, g.name);
+  perBlock[op] = g.name;
   return g.name;
 }
 
@@ -270,7 +292,7 @@ function buildCont(ng: NGraph, block: Block, op: number, name: string): Graph {
 
 /** The exit graph: rebuild virtuals, write back virtualizables, run the continuations innermost first. */
 export function buildExitGraph(p: Program, exit: ExitInfo, result: LLType): Graph {
-  const params = exit.leafTypes.map((t, i) => newVar(t, `leaf${i}`));
+  const params = exit.leafTypes.map((t, i) => newVar(t, leafName(i)));
   const b: Block = { label: "exit", params, ops: [], exit: { kind: "none" } };
   const emit = (op: Op["op"], args: Value[], attrs: Op["attrs"], type: LLType): Var | null => {
     const result = type.kind === "void" ? null : newVar(type, "v");

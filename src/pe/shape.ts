@@ -124,11 +124,24 @@ export class KeyTrie<T> {
   private kids: Map<unknown, KeyTrie<T>> | null = null;
   /** The child for the part "not a kept constant" (the most frequent one). */
   private skip: KeyTrie<T> | null = null;
+  private lastPart: unknown = undefined;
+  private lastChild: KeyTrie<T> | null = null;
 
   child(part: unknown): KeyTrie<T> {
+    // the same part as last time (the same object green, say) needs no lookup
+    if (part === this.lastPart && this.lastChild !== null) return this.lastChild;
+    const c = this.lookup(part);
+    this.lastPart = part;
+    this.lastChild = c;
+    return c;
+  }
+
+  private lookup(part: unknown): KeyTrie<T> {
     let m = this.kids;
     if (m === null) {
-      m = new Map();
+      // one child so far: it is the last one (no map until a second)
+      if (this.lastChild === null) return new KeyTrie<T>();
+      m = new Map([[this.lastPart, this.lastChild]]);
       this.kids = m;
     }
     let c = m.get(part);
@@ -230,50 +243,13 @@ export function generalize(
   exact: boolean,
   leaves: Leaves | null = null,
 ): StateShape {
-  // made on the first virtual object (most states have none)
-  let ids: Map<VObj, number> | null = null;
-  let next = 0;
-  const val = (a0: Abs, type: LLType): Shape => {
-    const a = resolve(a0);
-    switch (a.k) {
-      case "const":
-        if (exact) return { t: "const", c: a.c };
-        if (leaves !== null) {
-          leaves.types.push(type);
-          leaves.args.push(a);
-        }
-        return { t: "red", type };
-      case "red":
-        if (leaves !== null) {
-          leaves.types.push(type);
-          leaves.args.push(a);
-        }
-        return { t: "red", type };
-      case "vable":
-        return { t: "vable", idx: a.f.info.idx };
-      case "varr":
-        return { t: "varr", idx: a.f.info.idx, a: a.a };
-      case "virt": {
-        ids ??= new Map();
-        const seen = ids.get(a.o);
-        if (seen !== undefined) return { t: "same", id: seen };
-        const id = next++;
-        ids.set(a.o, id);
-        const types = valTypes(p, a.o, a.o.vals.length);
-        const vals = a.o.vals;
-        const out: Shape[] = new Array(vals.length);
-        for (let i = 0; i < vals.length; i++) out[i] = val(vals[i] as Abs, types[i] as LLType);
-        return { t: "virt", id, kind: a.o.kind, type: a.o.type, vals: out };
-      }
-    }
-  };
-  const slot = (sl: Slot, type: LLType): SlotShape => (sl.s === "u" ? UNREAD_SHAPE : { s: sl.s, v: val(sl.v, type) });
+  const g: Generalizing = { p, exact, leaves, ids: null, next: 0 };
   const vables: StateShape["vables"][number][] = [];
   for (const f of s.vables) {
-    const fields = f.fields.map((sl, i) => slot(sl, (f.info.fields[i] as { type: LLType }).type));
+    const fields = f.fields.map((sl, i) => genSlot(g, sl, (f.info.fields[i] as { type: LLType }).type));
     const arrays = f.arrays.map((arr, ai) => {
       const item = (f.info.arrays[ai] as { item: LLType }).item;
-      return arr.map((sl) => slot(sl, item));
+      return arr.map((sl) => genSlot(g, sl, item));
     });
     vables.push({ fields, arrays });
   }
@@ -285,11 +261,59 @@ export function generalize(
     for (let k = 0; k < vars.length; k++) {
       const v = vars[k] as Var;
       const a = resolve(env.get(v) as Abs);
-      out[k] = a.k === "const" && kept(points, i, k, keepTop) ? { t: "const", c: a.c } : val(a, v.type);
+      out[k] = a.k === "const" && kept(points, i, k, keepTop) ? { t: "const", c: a.c } : genVal(g, a, v.type);
     }
     frames[i] = out;
   }
   return { vables, frames };
+}
+
+/** Where `generalize` is: its options, and the numbers given to virtual objects (made on the first: most states have none). */
+interface Generalizing {
+  readonly p: Program;
+  readonly exact: boolean;
+  readonly leaves: Leaves | null;
+  ids: Map<VObj, number> | null;
+  next: number;
+}
+
+function genVal(g: Generalizing, a0: Abs, type: LLType): Shape {
+  const a = resolve(a0);
+  switch (a.k) {
+    case "const":
+      if (g.exact) return { t: "const", c: a.c };
+      if (g.leaves !== null) {
+        g.leaves.types.push(type);
+        g.leaves.args.push(a);
+      }
+      return { t: "red", type };
+    case "red":
+      if (g.leaves !== null) {
+        g.leaves.types.push(type);
+        g.leaves.args.push(a);
+      }
+      return { t: "red", type };
+    case "vable":
+      return { t: "vable", idx: a.f.info.idx };
+    case "varr":
+      return { t: "varr", idx: a.f.info.idx, a: a.a };
+    case "virt": {
+      g.ids ??= new Map();
+      const seen = g.ids.get(a.o);
+      if (seen !== undefined) return { t: "same", id: seen };
+      const id = g.next++;
+      g.ids.set(a.o, id);
+      const types = valTypes(g.p, a.o, a.o.vals.length);
+      const vals = a.o.vals;
+      const out: Shape[] = new Array(vals.length);
+      for (let i = 0; i < vals.length; i++) out[i] = genVal(g, vals[i] as Abs, types[i] as LLType);
+      return { t: "virt", id, kind: a.o.kind, type: a.o.type, vals: out };
+    }
+  }
+}
+
+function genSlot(g: Generalizing, sl: Slot, type: LLType): SlotShape {
+  return sl.s === "u" ? UNREAD_SHAPE : { s: sl.s, v: genVal(g, sl.v, type) };
 }
 
 const UNREAD_SHAPE: SlotShape = { s: "u" };
@@ -529,45 +553,55 @@ export function join(p: Program, points: readonly FramePoint[], infos: readonly 
 
 /** The state at the start of a block of shape `sh` whose parameters are `params` (leaves in walk order). */
 export function rebuild(points: readonly FramePoint[], sh: StateShape, infos: readonly VFrameInfo[], params: readonly Var[]): State {
-  let k = 0;
-  // made on the first virtual object (most shapes have none)
-  let objs: Map<number, VObj> | null = null;
   const vables: VFrame[] = infos.map((info) => ({ info, fields: [], arrays: [] }));
-  const val = (x: Shape): Abs => {
-    switch (x.t) {
-      case "const":
-        return { k: "const", c: x.c };
-      case "red":
-        return { k: "red", v: params[k++] as Var };
-      case "vable":
-        return { k: "vable", f: vables[x.idx] as VFrame };
-      case "varr":
-        return { k: "varr", f: vables[x.idx] as VFrame, a: x.a };
-      case "same":
-        return { k: "virt", o: objs?.get(x.id) as VObj };
-      case "virt": {
-        const o: VObj = { kind: x.kind, type: x.type, vals: [], mat: null };
-        objs ??= new Map();
-        objs.set(x.id, o);
-        for (const c of x.vals) o.vals.push(val(c));
-        return { k: "virt", o };
-      }
-    }
-  };
-  const slot = (sl: SlotShape): Slot => (sl.s === "u" ? UNREAD : { s: sl.s, v: val(sl.v) });
+  const r: Rebuilding = { params, k: 0, objs: null, vables };
   sh.vables.forEach((w, fi) => {
     const f = vables[fi] as VFrame;
-    for (const sl of w.fields) f.fields.push(slot(sl));
-    for (const arr of w.arrays) f.arrays.push(arr.map(slot));
+    for (const sl of w.fields) f.fields.push(rebSlot(r, sl));
+    for (const arr of w.arrays) f.arrays.push(arr.map((sl) => rebSlot(r, sl)));
   });
-  const frames: SFrame[] = [];
+  const frames: SFrame[] = new Array(points.length);
   for (let i = 0; i < points.length; i++) {
     const pt = points[i] as FramePoint;
     const env = new Env();
     const want = sh.frames[i] as Shape[];
     const vars = pt.vars;
-    for (let j = 0; j < vars.length; j++) env.add(vars[j] as Var, val(want[j] as Shape));
-    frames.push({ ctx: pt.ctx, block: pt.block, op: pt.op, env });
+    for (let j = 0; j < vars.length; j++) env.add(vars[j] as Var, rebVal(r, want[j] as Shape));
+    frames[i] = { ctx: pt.ctx, block: pt.block, op: pt.op, env };
   }
   return { frames, vables, known: null, guest: null };
+}
+
+/** Where `rebuild` is: the parameters and the next one to use, the virtual objects made by number (on the first: most shapes have none). */
+interface Rebuilding {
+  readonly params: readonly Var[];
+  k: number;
+  objs: Map<number, VObj> | null;
+  readonly vables: readonly VFrame[];
+}
+
+function rebVal(r: Rebuilding, x: Shape): Abs {
+  switch (x.t) {
+    case "const":
+      return { k: "const", c: x.c };
+    case "red":
+      return { k: "red", v: r.params[r.k++] as Var };
+    case "vable":
+      return { k: "vable", f: r.vables[x.idx] as VFrame };
+    case "varr":
+      return { k: "varr", f: r.vables[x.idx] as VFrame, a: x.a };
+    case "same":
+      return { k: "virt", o: r.objs?.get(x.id) as VObj };
+    case "virt": {
+      const o: VObj = { kind: x.kind, type: x.type, vals: [], mat: null };
+      r.objs ??= new Map();
+      r.objs.set(x.id, o);
+      for (const c of x.vals) o.vals.push(rebVal(r, c));
+      return { k: "virt", o };
+    }
+  }
+}
+
+function rebSlot(r: Rebuilding, sl: SlotShape): Slot {
+  return sl.s === "u" ? UNREAD : { s: sl.s, v: rebVal(r, sl.v) };
 }

@@ -26,7 +26,7 @@ import { PEError, opPlace } from "./errors.ts";
 import { liveAtPoint, normalize } from "./normalize.ts";
 import { exitFromState, stateFromExit } from "./exitstate.ts";
 import type { ExitInfo, ExitReason } from "./resume.ts";
-import { buildExitGraph, freshGraphName } from "./resume.ts";
+import { buildExitGraph, freshGraphName, leafName } from "./resume.ts";
 import type { FitPlan, Leaves, SlotRef, StateShape } from "./shape.ts";
 import {
   KeyTrie,
@@ -220,7 +220,7 @@ export function specializeExit(p: Program, r: Residual, exitIndex: number, opts:
 export function linkBridge(p: Program, exit: ExitInfo, bridge: Residual): void {
   const eg = p.graphs.get(exit.graph);
   if (!eg) throw new PEError(`linkBridge: no exit graph '${exit.graph}'`);
-  const params = exit.leafTypes.map((t, i) => newVar(t, `leaf${i}`));
+  const params = exit.leafTypes.map((t, i) => newVar(t, leafName(i)));
   const result = eg.result.kind === "void" ? null : newVar(eg.result, "r");
   eg.blocks = [
     {
@@ -318,7 +318,7 @@ class Specializer {
 
   /** Specialize the continuation of exit `exit` of `r`: a graph with the exit graph's parameters (a bridge). */
   runFrom(r: Residual, exit: ExitInfo): Residual {
-    const params = exit.leafTypes.map((t, i) => newVar(t, `leaf${i}`));
+    const params = exit.leafTypes.map((t, i) => newVar(t, leafName(i)));
     this.cur.params.push(...params);
     const state = stateFromExit(this.p, exit, r.vables, params, (g, _i, caller) => {
       if (!caller) {
@@ -628,13 +628,13 @@ class Specializer {
     let params: Var[];
     let block: Block;
     if (plan) {
-      params = leafTypes(shape).map((t, i) => newVar(t, leafName(i)));
+      params = leafTypes(shape).map((t, i) => newVar(t, paramName(i)));
       block = this.newBlock(params);
       this.applyFit(plan, block);
     } else {
       const types = leaves.types;
       params = new Array(types.length);
-      for (let i = 0; i < types.length; i++) params[i] = newVar(types[i] as LLType, leafName(i));
+      for (let i = 0; i < types.length; i++) params[i] = newVar(types[i] as LLType, paramName(i));
       block = this.newBlock(params);
       this.jumpWith(leaves.args, block);
     }
@@ -1496,7 +1496,7 @@ class Specializer {
         const joined = list.reduce((acc, v) => join(this.p, points, [], acc, v.shape), shape);
         if (fit(entry, points, joined)) shape = joined;
       }
-      const params = leafTypes(shape).map((t, i) => newVar(t, leafName(i)));
+      const params = leafTypes(shape).map((t, i) => newVar(t, paramName(i)));
       const name = freshGraphName(this.p, `${table.root}.call${table.done.length + 1}`);
       target = { shape, graph: name };
       list.push(target);
@@ -1662,7 +1662,7 @@ function guestError(b: Block): Const | null {
 /** Names of the parameters of shared blocks (`x<i>`), made once. */
 const LEAF_NAMES: string[] = [];
 
-function leafName(i: number): string {
+function paramName(i: number): string {
   let n = LEAF_NAMES[i];
   if (n === undefined) {
     n = `x${i}`;
