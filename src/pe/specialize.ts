@@ -713,7 +713,7 @@ class Specializer {
   // ---- residual code ---------------------------------------------------------------------------
 
   private newBlock(params: Var[]): Block {
-    const b: Block = { label: `b${this.blockCount++}`, params, ops: [], exit: { kind: "none" } };
+    const b: Block = { label: blockLabel(this.blockCount++), params, ops: [], exit: NO_EXIT };
     this.rg.blocks.push(b);
     return b;
   }
@@ -1658,6 +1658,21 @@ function guestError(b: Block): Const | null {
   const e = b.exit;
   return b.ops.length === 0 && e.kind === "raise" && e.value.kind === "const" && e.value.type.kind === "i32" ? e.value : null;
 }
+
+/** Labels of residual blocks (`b<i>`), made once. */
+const BLOCK_LABELS: string[] = [];
+
+function blockLabel(i: number): string {
+  let l = BLOCK_LABELS[i];
+  if (l === undefined) {
+    l = `b${i}`;
+    BLOCK_LABELS[i] = l;
+  }
+  return l;
+}
+
+/** The exit of a residual block not closed yet. */
+const NO_EXIT: Block["exit"] = { kind: "none" };
 
 /** Names of the parameters of shared blocks (`x<i>`), made once. */
 const LEAF_NAMES: string[] = [];
