@@ -515,10 +515,13 @@ class Specializer {
   /** Jump to a shared residual block for this state, making one if none fits. Ends the item. */
   private shareAt(s: State, isMerge: boolean, first = false): Flow {
     const f = top(s);
+    // the merge point's green values (looked up once here)
+    let gk: Greens | null = null;
     if (isMerge) {
       const mop = f.block.ops[0] as Op;
       const ngr = this.driver.greens.length;
-      for (let i = 0; i < ngr; i++) {
+      gk = this.greensAt(f, mop);
+      for (let i = 0; gk === null && i < ngr; i++) {
         const a = this.val(f, mop.args[i] as Value);
         if (a.k !== "const") {
           const msg = `${opPlace(f.ctx.ng, f.block, 0, mop)}: the green '${this.driver.greens[i]}' is not a constant here; leaving to the interpreter`;
@@ -537,10 +540,7 @@ class Specializer {
         }
       }
     }
-    // the merge point's green values (looked up once here)
-    let gk: Greens | null = null;
     if (isMerge) {
-      gk = this.greensAt(f, f.block.ops[0] as Op);
       if (!first && gk !== null && gk !== this.entryGreens && !gk.reached && this.opts.stopAt && !this.isCallee) {
         if (this.opts.stopAt(this.greenValues(f, f.block.ops[0] as Op))) {
           this.exitHere(s, "merge", "a green state with code of its own");
@@ -1047,9 +1047,16 @@ class Specializer {
     if (SCALAR.has(o.op)) {
       if (consts) {
         try {
-          const xs: (number | bigint | boolean)[] = new Array(n);
-          for (let i = 0; i < n; i++) xs[i] = (args[i] as { c: Const }).c.value as number | bigint | boolean;
-          const r = evalScalar(o.op as ScalarOpName, xs);
+          // (evalScalar without an array of arguments for the usual one or two)
+          const fn = SCALAR_OPS[o.op as ScalarOpName].fn as (...a: Scalar[]) => Scalar;
+          let r: Scalar;
+          if (n === 1) r = fn((args[0] as { c: Const }).c.value as Scalar);
+          else if (n === 2) r = fn((args[0] as { c: Const }).c.value as Scalar, (args[1] as { c: Const }).c.value as Scalar);
+          else {
+            const xs: Scalar[] = new Array(n);
+            for (let i = 0; i < n; i++) xs[i] = (args[i] as { c: Const }).c.value as Scalar;
+            r = evalScalar(o.op as ScalarOpName, xs);
+          }
           return this.set(f, o, constAbs(toConst(r, (o.result as Var).type)));
         } catch (e) {
           if (!(e instanceof ScalarError)) throw e;
@@ -1634,6 +1641,9 @@ class Specializer {
 }
 
 const btCache = new WeakMap<Graph, BindingTimes>();
+
+/** A scalar op's operand or result. */
+type Scalar = number | bigint | boolean;
 
 /** The names of the scalar ops (`isScalarOp`), as a set: looked up once per op evaluated. */
 const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
