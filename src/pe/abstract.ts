@@ -73,14 +73,16 @@ export interface SFrame {
  * than a map for the handful most blocks have.
  */
 export class Env {
+  /** Variables and values alternating; the first `n` entries are in use (the rest are left from before a `reset`). */
   private kv: (Var | Abs)[] = [];
+  private n = 0;
   private map: Map<Var, Abs> | null = null;
 
   get(v: Var): Abs | undefined {
     const m = this.map;
     if (m !== null) return m.get(v);
     const kv = this.kv;
-    for (let i = kv.length - 2; i >= 0; i -= 2) if (kv[i] === v) return kv[i + 1] as Abs;
+    for (let i = this.n - 2; i >= 0; i -= 2) if (kv[i] === v) return kv[i + 1] as Abs;
     return undefined;
   }
 
@@ -91,27 +93,43 @@ export class Env {
       return;
     }
     const kv = this.kv;
-    for (let i = kv.length - 2; i >= 0; i -= 2)
+    for (let i = this.n - 2; i >= 0; i -= 2)
       if (kv[i] === v) {
         kv[i + 1] = a;
         return;
       }
-    if (kv.length < 2 * ENV_LINEAR) {
-      kv.push(v, a);
+    if (this.n < 2 * ENV_LINEAR) {
+      this.push(v, a);
       return;
     }
     const mm = new Map<Var, Abs>();
-    for (let i = 0; i < kv.length; i += 2) mm.set(kv[i] as Var, kv[i + 1] as Abs);
+    for (let i = 0; i < this.n; i += 2) mm.set(kv[i] as Var, kv[i + 1] as Abs);
     mm.set(v, a);
     this.map = mm;
     this.kv = [];
+    this.n = 0;
   }
 
   /** `set` of a variable not set yet (no search for it). */
   add(v: Var, a: Abs): void {
-    const kv = this.kv;
-    if (this.map === null && kv.length < 2 * ENV_LINEAR) kv.push(v, a);
+    if (this.map === null && this.n < 2 * ENV_LINEAR) this.push(v, a);
     else this.set(v, a);
+  }
+
+  private push(v: Var, a: Abs): void {
+    const kv = this.kv;
+    const n = this.n;
+    if (n < kv.length) {
+      kv[n] = v;
+      kv[n + 1] = a;
+    } else kv.push(v, a);
+    this.n = n + 2;
+  }
+
+  /** Forget every variable (the frame moves on to another block), keeping the array for the next ones. */
+  reset(): void {
+    this.map = null;
+    this.n = 0;
   }
 
   /** Each variable and its value, in the order they were first set. */
@@ -122,7 +140,7 @@ export class Env {
       return;
     }
     const kv = this.kv;
-    for (let i = 0; i < kv.length; i += 2) fn(kv[i + 1] as Abs, kv[i] as Var);
+    for (let i = 0; i < this.n; i += 2) fn(kv[i + 1] as Abs, kv[i] as Var);
   }
 }
 

@@ -1530,13 +1530,20 @@ class Specializer {
 
   // ---- block exits -----------------------------------------------------------------------------
 
+  /**
+   * Move frame `f` along link `l`: its variables become the target's parameters. (A frame's `Env`
+   * is its own, so it is reused: the arguments are evaluated first.)
+   */
   private bind(f: SFrame, l: Link): void {
-    const env = new Env();
     const ps = l.target.params;
-    for (let i = 0; i < ps.length; i++) env.add(ps[i] as Var, this.val(f, l.args[i] as Value));
+    const n = ps.length;
+    const vals = n <= BIND_ARGS.length ? BIND_ARGS : new Array<Abs>(n);
+    for (let i = 0; i < n; i++) vals[i] = this.val(f, l.args[i] as Value);
+    const env = f.env;
+    env.reset();
+    for (let i = 0; i < n; i++) env.add(ps[i] as Var, vals[i] as Abs);
     f.block = l.target;
     f.op = 0;
-    f.env = env;
   }
 
   private evalExit(s: State, f: SFrame): Flow {
@@ -1668,6 +1675,9 @@ function guestError(b: Block): Const | null {
   const e = b.exit;
   return b.ops.length === 0 && e.kind === "raise" && e.value.kind === "const" && e.value.type.kind === "i32" ? e.value : null;
 }
+
+/** Where `bind` evaluates a link's arguments (before the frame's variables are replaced). */
+const BIND_ARGS: Abs[] = new Array<Abs>(16).fill(constAbs(constant(BOOL, false)));
 
 /** Labels of residual blocks (`b<i>`), made once. */
 const BLOCK_LABELS: string[] = [];
