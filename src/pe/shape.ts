@@ -78,17 +78,29 @@ function pointPart(b: Block, op: number): object {
   return part;
 }
 
+/** The points of the block and context last looked up (sharing points repeat: the merge point, say). */
+let lastCtx: BTContext | null = null;
+let lastBlock: Block | null = null;
+let lastOps: (FramePoint | undefined)[] = [];
+
 function framePoint(s: State, i: number): FramePoint {
   const f = s.frames[i] as SFrame;
-  let byBlock = pointCache.get(f.ctx);
-  if (byBlock === undefined) {
-    byBlock = new Map();
-    pointCache.set(f.ctx, byBlock);
-  }
-  let ops = byBlock.get(f.block);
-  if (ops === undefined) {
-    ops = [];
-    byBlock.set(f.block, ops);
+  let ops = lastOps;
+  if (f.block !== lastBlock || f.ctx !== lastCtx) {
+    let byBlock = pointCache.get(f.ctx);
+    if (byBlock === undefined) {
+      byBlock = new Map();
+      pointCache.set(f.ctx, byBlock);
+    }
+    let found = byBlock.get(f.block);
+    if (found === undefined) {
+      found = [];
+      byBlock.set(f.block, found);
+    }
+    ops = found;
+    lastCtx = f.ctx;
+    lastBlock = f.block;
+    lastOps = ops;
   }
   const at = 2 * f.op + (i === s.frames.length - 1 ? 0 : 1);
   let pt = ops[at];
