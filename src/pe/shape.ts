@@ -426,81 +426,12 @@ export interface FitPlan {
 
 /** Plan how state `s` enters a block of shape `sh`, or null if it cannot. */
 export function fit(s: State, points: readonly FramePoint[], sh: StateShape): FitPlan | null {
-  // made on the first virtual object (most states have none)
-  let role: Map<VObj, number | "red"> | null = null;
-  let byId: Map<number, VObj> | null = null;
-  const flushes: SlotRef[] = [];
-  const reads: SlotRef[] = [];
-  const args: ArgPlan[] = [];
-  const makeRed = (o: VObj): boolean => {
-    role ??= new Map();
-    const r = role.get(o);
-    if (r === "red") return true;
-    if (r !== undefined) return false;
-    role.set(o, "red");
-    for (const v of o.vals) {
-      const a = resolve(v);
-      if (a.k === "virt" && !makeRed(a.o)) return false;
-    }
-    return true;
-  };
-  const val = (a0: Abs, x: Shape): boolean => {
-    const a = resolve(a0);
-    switch (x.t) {
-      case "const":
-        return a.k === "const" && sameConst(a.c, x.c);
-      case "red":
-        if (a.k === "vable" || a.k === "varr") return false;
-        if (a.k === "virt" && !makeRed(a.o)) return false;
-        args.push({ kind: "abs", a });
-        return true;
-      case "vable":
-        return a.k === "vable" && a.f.info.idx === x.idx;
-      case "varr":
-        return a.k === "varr" && a.f.info.idx === x.idx && a.a === x.a;
-      case "same":
-        return a.k === "virt" && role?.get(a.o) === x.id;
-      case "virt": {
-        if (a.k !== "virt" || a.o.kind !== x.kind || a.o.type !== x.type || a.o.vals.length !== x.vals.length) return false;
-        role ??= new Map();
-        byId ??= new Map();
-        if (role.has(a.o) || byId.has(x.id)) return false;
-        role.set(a.o, x.id);
-        byId.set(x.id, a.o);
-        return a.o.vals.every((v, i) => val(v, x.vals[i] as Shape));
-      }
-    }
-  };
-  const slot = (sl: Slot, want: SlotShape, f: VFrame, arr: number, i: number): boolean => {
-    if (want.s === "u") {
-      if (sl.s === "d") {
-        if (!escapes(sl.v)) return false;
-        flushes.push({ f, arr, i });
-      }
-      return true;
-    }
-    if (sl.s === "u") {
-      if (want.v.t !== "red") return false;
-      const ref = { f, arr, i };
-      reads.push(ref);
-      args.push({ kind: "read", slot: ref });
-      return true;
-    }
-    if (sl.s === "d" && want.s === "c") {
-      if (!escapes(sl.v)) return false;
-      flushes.push({ f, arr, i });
-    }
-    return val(sl.v, want.v);
-  };
-  const escapes = (v: Abs): boolean => {
-    const a = resolve(v);
-    return a.k !== "virt" || makeRed(a.o);
-  };
+  const c: Fitting = { role: null, byId: null, flushes: [], reads: [], args: [] };
   for (let fi = 0; fi < s.vables.length; fi++) {
     const f = s.vables[fi] as VFrame;
     const w = sh.vables[fi];
     if (!w) return null;
-    for (let i = 0; i < f.fields.length; i++) if (!slot(f.fields[i] as Slot, w.fields[i] as SlotShape, f, -1, i)) return null;
+    for (let i = 0; i < f.fields.length; i++) if (!fitSlot(c, f.fields[i] as Slot, w.fields[i] as SlotShape, f, -1, i)) return null;
     for (let ai = 0; ai < f.arrays.length; ai++) {
       const arr = f.arrays[ai] as Slot[];
       const want = w.arrays[ai] as SlotShape[];
@@ -508,7 +439,7 @@ export function fit(s: State, points: readonly FramePoint[], sh: StateShape): Fi
         const sl = arr[i] as Slot;
         const x = want[i] as SlotShape;
         if (sl.s === "u" && x.s === "u") continue;
-        if (!slot(sl, x, f, ai, i)) return null;
+        if (!fitSlot(c, sl, x, f, ai, i)) return null;
       }
     }
   }
@@ -517,9 +448,90 @@ export function fit(s: State, points: readonly FramePoint[], sh: StateShape): Fi
     const want = sh.frames[i] as Shape[];
     const vars = (points[i] as FramePoint).vars;
     if (want.length !== vars.length) return null;
-    for (let k = 0; k < vars.length; k++) if (!val(env.get(vars[k] as Var) as Abs, want[k] as Shape)) return null;
+    for (let k = 0; k < vars.length; k++) if (!fitVal(c, env.get(vars[k] as Var) as Abs, want[k] as Shape)) return null;
   }
-  return { flushes, reads, args };
+  return { flushes: c.flushes, reads: c.reads, args: c.args };
+}
+
+/** Where `fit` is: the plan so far, and the roles of virtual objects (made on the first: most states have none). */
+interface Fitting {
+  role: Map<VObj, number | "red"> | null;
+  byId: Map<number, VObj> | null;
+  readonly flushes: SlotRef[];
+  readonly reads: SlotRef[];
+  readonly args: ArgPlan[];
+}
+
+/** Can virtual `o` become a red value (materialized), with everything it holds? */
+function fitRed(c: Fitting, o: VObj): boolean {
+  c.role ??= new Map();
+  const r = c.role.get(o);
+  if (r === "red") return true;
+  if (r !== undefined) return false;
+  c.role.set(o, "red");
+  for (const v of o.vals) {
+    const a = resolve(v);
+    if (a.k === "virt" && !fitRed(c, a.o)) return false;
+  }
+  return true;
+}
+
+function fitVal(c: Fitting, a0: Abs, x: Shape): boolean {
+  const a = resolve(a0);
+  switch (x.t) {
+    case "const":
+      return a.k === "const" && sameConst(a.c, x.c);
+    case "red":
+      if (a.k === "vable" || a.k === "varr") return false;
+      if (a.k === "virt" && !fitRed(c, a.o)) return false;
+      c.args.push({ kind: "abs", a });
+      return true;
+    case "vable":
+      return a.k === "vable" && a.f.info.idx === x.idx;
+    case "varr":
+      return a.k === "varr" && a.f.info.idx === x.idx && a.a === x.a;
+    case "same":
+      return a.k === "virt" && c.role?.get(a.o) === x.id;
+    case "virt": {
+      if (a.k !== "virt" || a.o.kind !== x.kind || a.o.type !== x.type || a.o.vals.length !== x.vals.length) return false;
+      c.role ??= new Map();
+      c.byId ??= new Map();
+      if (c.role.has(a.o) || c.byId.has(x.id)) return false;
+      c.role.set(a.o, x.id);
+      c.byId.set(x.id, a.o);
+      const vals = a.o.vals;
+      for (let i = 0; i < vals.length; i++) if (!fitVal(c, vals[i] as Abs, x.vals[i] as Shape)) return false;
+      return true;
+    }
+  }
+}
+
+/** Can a value written to a slot be written back (a virtual is materialized for it)? */
+function fitEscapes(c: Fitting, v: Abs): boolean {
+  const a = resolve(v);
+  return a.k !== "virt" || fitRed(c, a.o);
+}
+
+function fitSlot(c: Fitting, sl: Slot, want: SlotShape, f: VFrame, arr: number, i: number): boolean {
+  if (want.s === "u") {
+    if (sl.s === "d") {
+      if (!fitEscapes(c, sl.v)) return false;
+      c.flushes.push({ f, arr, i });
+    }
+    return true;
+  }
+  if (sl.s === "u") {
+    if (want.v.t !== "red") return false;
+    const ref = { f, arr, i };
+    c.reads.push(ref);
+    c.args.push({ kind: "read", slot: ref });
+    return true;
+  }
+  if (sl.s === "d" && want.s === "c") {
+    if (!fitEscapes(c, sl.v)) return false;
+    c.flushes.push({ f, arr, i });
+  }
+  return fitVal(c, sl.v, want.v);
 }
 
 /** A shape that both `a` and `b` fit (structure kept where they agree, red leaves elsewhere). */
