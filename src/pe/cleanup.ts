@@ -20,11 +20,12 @@ import { closeCountedLoops } from "./loopfinal.ts";
 import { carryLoopItems } from "./loopitems.ts";
 import { LoopCache } from "./loops.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
+import { decideByValueRanges } from "./valueranges.ts";
 import { chase, substituteIn } from "./substitute.ts";
 import { VarNumbers } from "./varnumbers.ts";
 
 /** The passes `cleanup` runs; `reach` is `reachableBlocks` (dropping blocks and ordering them). */
-type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "loads" | "checks" | "items" | "final";
+type Pass = "reach" | "merge" | "thread" | "simplify" | "dead" | "ranges" | "decide" | "loads" | "checks" | "items" | "final";
 
 /**
  * For each pass, the passes that its changes can never give something to do once they had
@@ -44,13 +45,14 @@ const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
   simplify: [],
   dead: ["dead", "simplify", "merge", "reach"],
   ranges: [],
+  decide: [],
   loads: ["merge", "reach"],
   checks: [],
   items: [],
   final: [],
 };
 
-const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "loads", "checks", "items", "final"];
+const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "decide", "loads", "checks", "items", "final"];
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   // A pass that finds nothing to do leaves the graph as it is, and each pass depends only on the
@@ -111,6 +113,14 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   reach();
   // chains of checks raising the same guest error become one range check
   if (run("ranges", () => mergeRangeChecks(g))) {
+    merge();
+    simp();
+    dead();
+    reach();
+  }
+  // checks that earlier checks on the same path decide become jumps
+  if (run("decide", () => decideByValueRanges(g))) {
+    reach();
     merge();
     simp();
     dead();
