@@ -6,8 +6,8 @@
 // translated one, and answers with the compiled function, which the site keeps in its slot.
 //
 // JavaScript stays the authority on compiled code: green objects are Wasm GC references that
-// cannot be hashed, so entries live in a WeakMap keyed by the first green object, then by the
-// scalar greens; a key whose slot was evicted finds its code there again.
+// cannot be hashed, so entries live in a WeakMap keyed by the first green object, then in a trie
+// with one level per other green; a key whose slot was evicted finds its code there again.
 
 import type { DriverDef, Graph, Op, Program, Var } from "../ir/graph.ts";
 import { I32, type LLType, typeToString, VOID } from "../ir/types.ts";
