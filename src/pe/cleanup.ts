@@ -8,7 +8,7 @@
 // fruitless run can have given it something to do (`CANNOT_ENABLE`).
 
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
-import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
+import { arrayDef, exitLinks, exitOperands } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, SCALAR_OPS, ScalarError } from "../ir/ops.ts";
@@ -50,6 +50,13 @@ const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
   final: [],
 };
 
+/**
+ * The passes whose changes leave the number of links into each remaining block as it was: ops,
+ * params and link arguments only (`simplify` unless it folds a branch), and merging a block into
+ * its only predecessor, which then has the merged block's links; `reach` counts them itself.
+ */
+const KEEP_COUNTS: readonly Pass[] = ["reach", "merge", "simplify", "dead", "loads"];
+
 const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "loads", "checks", "items", "final"];
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
@@ -59,10 +66,20 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   const idle = new Set<Pass>();
   // passes that this change in particular cannot give something to do (besides CANNOT_ENABLE)
   let spare: readonly Pass[] = [];
+  // the number of links into each block from the blocks of `g.blocks` (`predCounts`), counted by
+  // the reachable-block walk and kept while the passes that run change no link's target
+  let counts: Map<Block, number> | null = null;
+  let keepsCounts = false;
+  const preds = (): Map<Block, number> => {
+    counts ??= predCounts(g);
+    return counts;
+  };
   const run = (name: Pass, pass: () => boolean): boolean => {
     if (idle.has(name)) return false;
     spare = [];
+    keepsCounts = KEEP_COUNTS.includes(name);
     const changed = pass();
+    if (changed && !keepsCounts) counts = null;
     if (changed) {
       const keep = CANNOT_ENABLE[name];
       for (const q of PASSES) if (!keep.includes(q) && !spare.includes(q)) idle.delete(q);
@@ -72,22 +89,24 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   };
   const reach = (): void => {
     run("reach", () => {
-      const blocks = reachableBlocks(g);
+      const { blocks, seen, links } = reachAndCount(g);
+      counts = links;
       if (blocks.length === g.blocks.length && blocks.every((b, i) => b === g.blocks[i])) return false;
       // dropping blocks whose ops and exits use only what they define themselves leaves every
       // other value as needed as it was
-      if (idle.has("dead") && dropsOnlySelfContained(g.blocks, blocks)) spare = ["dead"];
+      if (idle.has("dead") && dropsOnlySelfContained(g.blocks, seen)) spare = ["dead"];
       g.blocks = blocks;
       return true;
     });
   };
-  const merge = (): boolean => run("merge", () => mergeChains(g));
+  const merge = (): boolean => run("merge", () => mergeChains(g, preds()));
   // simplify without folding a branch leaves the control flow as it was
   const simp = (): boolean =>
     run("simplify", () => {
       const flow = { folded: false };
       const changed = simplify(p, g, flow);
       if (!flow.folded) spare = ["merge", "reach"];
+      else keepsCounts = false;
       return changed;
     });
   // forwarding sees every definition before its uses, and what it removes taught it nothing on
@@ -95,7 +114,7 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   const loads = (): boolean =>
     run("loads", () => {
       const flow = { made: [] as Op[] };
-      const changed = forwardLoads(p, g, flow);
+      const changed = forwardLoads(p, g, preds(), flow);
       if (madeOpsAreNew(g, flow.made)) spare = ["loads"];
       return changed;
     });
@@ -110,7 +129,7 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   reach();
   // chains of checks raising the same guest error become one range check
-  if (run("ranges", () => mergeRangeChecks(g))) {
+  if (run("ranges", () => mergeRangeChecks(g, preds()))) {
     merge();
     simp();
     dead();
@@ -163,9 +182,8 @@ function madeOpsAreNew(g: Graph, made: readonly Op[]): boolean {
   return true;
 }
 
-/** Whether the blocks of `before` missing from `after` use only the values they define (params and op results). */
-function dropsOnlySelfContained(before: readonly Block[], after: readonly Block[]): boolean {
-  const kept = new Set(after);
+/** Whether the blocks of `before` not in `kept` use only the values they define (params and op results). */
+function dropsOnlySelfContained(before: readonly Block[], kept: ReadonlySet<Block>): boolean {
   const dropped = before.filter((b) => !kept.has(b));
   const own = new Set<Var>();
   for (const b of dropped) {
@@ -327,8 +345,7 @@ function addOrSub(name: Op["op"]): boolean {
  * The same pure op on the same operands is computed once. Within a block, a store overwritten
  * before anything could read it is removed.
  */
-function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
-  const preds = predCounts(g);
+function forwardLoads(p: Program, g: Graph, preds: ReadonlyMap<Block, number>, flow: { made: Op[] }): boolean {
   // the definitions `index` looks through
   const defs = new Defs(g, addOrSub);
   const sub = new Map<Var, Value>();
@@ -545,14 +562,23 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
     done.add(b);
     const mark = known.mark();
     const after = b.ops.length > 0 ? scan(b, items) : items;
-    for (const l of exitLinks(b.exit)) {
-      const t = l.target;
-      if (done.has(t)) continue;
-      // a block with one predecessor continues what it knows; others start afresh
-      if (preds.get(t) === 1 && t !== start) visit(t, after);
-      else roots.push(t);
+    // the targets of exitLinks(b.exit), in order: a block with one predecessor continues what it
+    // knows; others start afresh
+    const e = b.exit;
+    if (e.kind === "jump") follow(e.link.target, after);
+    else if (e.kind === "branch") {
+      follow(e.ifTrue.target, after);
+      follow(e.ifFalse.target, after);
+    } else if (e.kind === "switch") {
+      for (const c of e.cases) follow(c.link.target, after);
+      follow(e.default.target, after);
     }
     known.undo(mark);
+  };
+  const follow = (t: Block, after: Items): void => {
+    if (done.has(t)) return;
+    if (preds.get(t) === 1 && t !== start) visit(t, after);
+    else roots.push(t);
   };
   while (roots.length > 0) {
     const b = roots.pop() as Block;
@@ -841,9 +867,42 @@ function predCounts(g: Graph): Map<Block, number> {
   return n;
 }
 
-/** Merge B into P when P ends in `jump B(...)` and that is B's only incoming link. */
-function mergeChains(g: Graph): boolean {
-  const preds = predCounts(g);
+/**
+ * Blocks reachable from the start block, in depth-first preorder (`reachableBlocks`), the set of
+ * them, and the number of links into each from them (`predCounts` once they are the graph's blocks).
+ */
+function reachAndCount(g: Graph): { blocks: Block[]; seen: Set<Block>; links: Map<Block, number> } {
+  const blocks: Block[] = [];
+  const seen = new Set<Block>();
+  const links = new Map<Block, number>();
+  const start = g.blocks[0];
+  if (!start) return { blocks, seen, links };
+  const stack: Block[] = [start];
+  const add = (t: Block): void => {
+    links.set(t, (links.get(t) ?? 0) + 1);
+    stack.push(t);
+  };
+  while (stack.length > 0) {
+    const b = stack.pop() as Block;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    blocks.push(b);
+    // the targets of exitLinks(b.exit), last first (so that the first is visited first)
+    const e = b.exit;
+    if (e.kind === "jump") add(e.link.target);
+    else if (e.kind === "branch") {
+      add(e.ifFalse.target);
+      add(e.ifTrue.target);
+    } else if (e.kind === "switch") {
+      add(e.default.target);
+      for (let i = e.cases.length - 1; i >= 0; i--) add((e.cases[i] as { link: Link }).link.target);
+    }
+  }
+  return { blocks, seen, links };
+}
+
+/** Merge B into P when P ends in `jump B(...)` and that is B's only incoming link (`preds`: the links into each block). */
+function mergeChains(g: Graph, preds: ReadonlyMap<Block, number>): boolean {
   const start = g.blocks[0];
   const sub = new Map<Var, Value>();
   const gone = new Set<Block>();
