@@ -143,12 +143,14 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   // invariant checks out of loops, then loop-carried items once the loops are clean, then one
   // more round for what that exposes
-  // both loop passes find the loops of the same control flow when the first changes nothing
-  const loops = new LoopCache();
+  // both loop passes find the loops of the same control flow, the links into each block and where
+  // variables are defined when the first changes nothing (else the ops may have changed too)
+  let loops = new LoopCache();
   if (run("checks", () => hoistLoopChecks(g, loops))) {
     merge();
     simp();
     dead();
+    loops = new LoopCache();
   }
   if (run("items", () => carryLoopItems(p, g, loops))) {
     loads();
@@ -903,31 +905,35 @@ function reachAndCount(g: Graph): { blocks: Block[]; seen: Set<Block>; links: Ma
 
 /** Merge B into P when P ends in `jump B(...)` and that is B's only incoming link (`preds`: the links into each block). */
 function mergeChains(g: Graph, preds: ReadonlyMap<Block, number>): boolean {
-  const start = g.blocks[0];
+  const blocks = g.blocks;
+  const start = blocks[0];
   const sub = new Map<Var, Value>();
-  const gone = new Set<Block>();
-  let changed = false;
-  for (const p of g.blocks) {
-    if (gone.has(p)) continue;
+  // the blocks merged, made with the first
+  let gone: Set<Block> | null = null;
+  for (let k = 0; k < blocks.length; k++) {
+    const p = blocks[k] as Block;
+    if (gone?.has(p)) continue;
     for (;;) {
       const e = p.exit;
       if (e.kind !== "jump") break;
       const b = e.link.target;
-      if (b === start || b === p || gone.has(b) || preds.get(b) !== 1) break;
-      b.params.forEach((v, i) => {
-        sub.set(v, e.link.args[i] as Value);
-      });
-      p.ops.push(...b.ops);
+      if (b === start || b === p || preds.get(b) !== 1 || gone?.has(b)) break;
+      const ps = b.params;
+      const args = e.link.args;
+      for (let i = 0; i < ps.length; i++) sub.set(ps[i] as Var, args[i] as Value);
+      const ops = b.ops;
+      const into = p.ops;
+      for (let j = 0; j < ops.length; j++) into.push(ops[j] as Op);
       p.exit = b.exit;
+      gone ??= new Set();
       gone.add(b);
-      changed = true;
     }
   }
-  if (changed) {
-    g.blocks = g.blocks.filter((b) => !gone.has(b));
-    substituteIn(g.blocks, sub);
-  }
-  return changed;
+  if (gone === null) return false;
+  const merged = gone;
+  g.blocks = blocks.filter((b) => !merged.has(b));
+  substituteIn(g.blocks, sub);
+  return true;
 }
 
 /** Links to a block with no ops that just jumps on go straight to its target. */
