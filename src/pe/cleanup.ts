@@ -20,7 +20,7 @@ import { closeCountedLoops } from "./loopfinal.ts";
 import { carryLoopItems } from "./loopitems.ts";
 import { LoopCache } from "./loops.ts";
 import { mergeRangeChecks } from "./rangechecks.ts";
-import { chase, substituteIn, VarMap } from "./substitute.ts";
+import { chase, substituteIn } from "./substitute.ts";
 import { VarNumbers } from "./varnumbers.ts";
 
 /** The passes `cleanup` runs; `reach` is `reachableBlocks` (dropping blocks and ordering them). */
@@ -350,7 +350,7 @@ function addOrSub(name: Op["op"]): boolean {
 function forwardLoads(p: Program, g: Graph, preds: ReadonlyMap<Block, number>, flow: { made: Op[] }): boolean {
   // the definitions `index` looks through
   const defs = new Defs(g, addOrSub);
-  const sub = new VarMap();
+  const sub = new Map<Var, Value>();
   const key = (v: Value): string | null => {
     if (v.kind === "var") return `v${v.id}`;
     const c = v.value;
@@ -636,7 +636,7 @@ const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
 function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
   // only the definitions of the ops the patterns look at (other lookups find no pattern either)
   const defs = new Defs(g, lookedAt);
-  const sub = new VarMap();
+  const sub = new Map<Var, Value>();
   const res = (v: Value): Value => {
     return sub.size === 0 ? v : chase(sub, v);
   };
@@ -907,7 +907,7 @@ function reachAndCount(g: Graph): { blocks: Block[]; seen: Set<Block>; links: Ma
 function mergeChains(g: Graph, preds: ReadonlyMap<Block, number>): boolean {
   const blocks = g.blocks;
   const start = blocks[0];
-  const sub = new VarMap();
+  const sub = new Map<Var, Value>();
   // the blocks merged, made with the first
   let gone: Set<Block> | null = null;
   for (let k = 0; k < blocks.length; k++) {
