@@ -261,7 +261,7 @@ class ScopedKnown {
 
   forgetField(name: string): void {
     const m = this.fields.get(name);
-    if (!m) return;
+    if (!m || m.size === 0) return;
     for (const [k, v] of m) {
       this.logMap.push(m);
       this.logKey.push(k);
@@ -395,9 +395,10 @@ function forwardLoads(p: Program, g: Graph, preds: ReadonlyMap<Block, number>, f
   const unreadFields = new Map<string, Op>();
   const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
   const dead = new Set<Op>();
+  // (clearing an empty map would make it a new table)
   const observeAll = (): void => {
-    unreadFields.clear();
-    unreadItems.clear();
+    if (unreadFields.size > 0) unreadFields.clear();
+    if (unreadItems.size > 0) unreadItems.clear();
   };
   const scan = (b: Block, from: Items): Items => {
     let items = from;
@@ -405,9 +406,9 @@ function forwardLoads(p: Program, g: Graph, preds: ReadonlyMap<Block, number>, f
       if (items === from) items = new Map(from);
       return items;
     };
-    own.clear();
+    if (own.size > 0) own.clear();
     observeAll();
-    dead.clear();
+    if (dead.size > 0) dead.clear();
     // the block's ops are copied only once one goes or another takes its place
     const ops = b.ops;
     let kept: Op[] | null = null;
