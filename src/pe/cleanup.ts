@@ -103,10 +103,10 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   // simplify without folding a branch leaves the control flow as it was
   const simp = (): boolean =>
     run("simplify", () => {
-      const flow = { folded: false };
+      const flow = { folded: false, forwarders: false };
       const changed = simplify(p, g, flow);
-      if (!flow.folded) spare = ["merge", "reach"];
-      else keepsCounts = false;
+      if (flow.folded) keepsCounts = false;
+      spare = flow.folded ? (flow.forwarders ? [] : ["thread"]) : flow.forwarders ? ["merge", "reach"] : ["merge", "reach", "thread"];
       return changed;
     });
   // forwarding sees every definition before its uses, and what it removes taught it nothing on
@@ -118,7 +118,14 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
       if (madeOpsAreNew(g, flow.made)) spare = ["loads"];
       return changed;
     });
-  const dead = (): boolean => run("dead", () => removeDead(g, safeOps));
+  // removing ops and params makes no new forwarder unless it empties a block
+  const dead = (): boolean =>
+    run("dead", () => {
+      const flow = { forwarders: false };
+      const changed = removeDead(g, safeOps, flow);
+      if (!flow.forwarders) spare = ["thread"];
+      return changed;
+    });
   for (let round = 0; round < 12; round++) {
     reach();
     const a = merge();
@@ -634,7 +641,7 @@ function lookedAt(name: string): boolean {
 const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
 
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
-function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
+function simplify(p: Program, g: Graph, flow: { folded: boolean; forwarders: boolean }): boolean {
   // only the definitions of the ops the patterns look at (other lookups find no pattern either)
   const defs = new Defs(g, lookedAt);
   const sub = new Map<Var, Value>();
@@ -687,22 +694,27 @@ function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
     }
     if (kept) b.ops = kept;
     const e = b.exit;
+    let folded = false;
     if (e.kind === "branch") {
       e.cond = res(e.cond);
       if (e.cond.kind === "const") {
         b.exit = { kind: "jump", link: e.cond.value ? e.ifTrue : e.ifFalse };
-        changed = true;
-        flow.folded = true;
+        folded = true;
       }
     } else if (e.kind === "switch") {
       e.value = res(e.value);
       const v = e.value;
       if (v.kind === "const") {
         b.exit = { kind: "jump", link: e.cases.find((c) => c.value === v.value)?.link ?? e.default };
-        changed = true;
-        flow.folded = true;
+        folded = true;
       }
     }
+    if (folded) {
+      changed = true;
+      flow.folded = true;
+    }
+    // a block left with no ops before a jump (it may be a forwarder that links go to)
+    if ((kept || folded) && b.ops.length === 0 && b.exit.kind === "jump") flow.forwarders = true;
   }
   substituteIn(g.blocks, sub);
   return changed;
@@ -982,7 +994,6 @@ function pure(name: Op["op"]): boolean {
 }
 
 let opTable: (Op | undefined)[] = [];
-let blockTable: (Block | undefined)[] = [];
 
 /** A table of at least `n` ops, shared by the passes (none holds one while another runs); the first `n` are undefined. */
 function scratchOps(n: number): (Op | undefined)[] {
@@ -991,27 +1002,13 @@ function scratchOps(n: number): (Op | undefined)[] {
   return opTable;
 }
 
-/** A table of at least `n` blocks, as `scratchOps`. */
-function scratchBlocks(n: number): (Block | undefined)[] {
-  if (blockTable.length < n) blockTable = new Array(Math.max(n, 2 * blockTable.length));
-  else blockTable.fill(undefined, 0, n);
-  return blockTable;
-}
-
-let ints = new Int32Array(1024);
 let bytes = new Uint8Array(1024);
 let stack = new Int32Array(1024);
 
-/** A stack of at least `n` ints, as `scratchInts` (another table). */
+/** A stack of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
 function scratchStack(n: number): Int32Array {
   if (stack.length < n) stack = new Int32Array(Math.max(n, 2 * stack.length));
   return stack;
-}
-
-/** A table of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
-function scratchInts(n: number): Int32Array {
-  if (ints.length < n) ints = new Int32Array(Math.max(n, 2 * ints.length));
-  return ints;
 }
 
 /** A table of at least `n` bytes, shared by the passes (none holds one while another runs); the first `n` are 0. */
@@ -1021,11 +1018,24 @@ function scratchBytes(n: number): Uint8Array {
   return bytes;
 }
 
+/** The values passed to block parameters (`removeDead`): lists linked through `passNext`, by parameter from `passHead` (-1 ends them). */
+const passVal: Value[] = [];
+const passNext: number[] = [];
+let heads = new Int32Array(1024);
+
+/** A table of at least `n` ints, as `scratchStack` (another one), the first `n` of them -1. */
+function scratchHeads(n: number): Int32Array {
+  if (heads.length < n) heads = new Int32Array(Math.max(n, 2 * heads.length));
+  heads.fill(-1, 0, n);
+  return heads;
+}
+
 /**
  * Remove block params nobody needs, then ops whose unused results can go. Tables indexed by the
  * variables' numbers (`VarNumbers`) say where each one comes from and whether it is needed.
+ * `flow.forwarders` tells whether a block was left with no ops before a jump.
  */
-function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
+function removeDead(g: Graph, safeOps: ReadonlySet<Op>, flow: { forwarders: boolean }): boolean {
   const blocks = g.blocks;
   const start = blocks[0];
   const num = new VarNumbers(blocks);
@@ -1034,10 +1044,9 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
   // what each variable needs once it is needed: the operands of the removable op that defines it,
   // the values passed to it along every link when it is a block parameter (SSA: one or the other)
   const originOp = scratchOps(n);
-  const originBlock = scratchBlocks(n);
-  const paramIndex = scratchInts(n);
-  // the links into each block that has parameters
-  const incoming = new Map<Block, Link[]>();
+  const passHead = scratchHeads(n);
+  passVal.length = 0;
+  passNext.length = 0;
   const needed = scratchBytes(n);
   // variables needed whose own needs are not followed yet (each comes once: at most n)
   const work = scratchStack(n);
@@ -1052,19 +1061,17 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     }
   };
   const addLink = (l: Link): void => {
-    if (l.target.params.length === 0) return;
-    const ls = incoming.get(l.target);
-    if (ls) ls.push(l);
-    else incoming.set(l.target, [l]);
-  };
-  for (const b of blocks) {
-    const ps = b.params;
+    const ps = l.target.params;
+    if (ps.length === 0) return;
+    const args = l.args;
     for (let i = 0; i < ps.length; i++) {
       const k = num.of(ps[i] as Var);
-      originBlock[k] = b;
-      paramIndex[k] = i;
+      if (k < 0) continue; // a block that is not the graph's
+      passVal.push(args[i] as Value);
+      passNext.push(passHead[k] as number);
+      passHead[k] = passVal.length - 1;
     }
-  }
+  };
   // start block params are the graph's params: always kept
   for (const v of start?.params ?? []) need(v);
   for (const b of blocks) {
@@ -1108,14 +1115,11 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
       for (let i = 0; i < args.length; i++) need(args[i] as Value);
       continue;
     }
-    const b = originBlock[k];
-    const ls = b === undefined ? undefined : incoming.get(b);
-    if (ls) {
-      const i = paramIndex[k] as number;
-      for (const l of ls) need(l.args[i] as Value);
-    }
+    for (let x = passHead[k] as number; x >= 0; x = passNext[x] as number) need(passVal[x] as Value);
   }
   let changed = false;
+  // the params kept of the blocks that drop some, for the links into them
+  let kept: Map<Block, boolean[]> | null = null;
   for (const b of blocks) {
     const ps = b.params;
     if (b !== start) {
@@ -1125,29 +1129,51 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
         changed = true;
         const keep = ps.map((v) => needed[num.of(v)] === 1);
         b.params = ps.filter((_, i) => keep[i]);
-        for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+        kept ??= new Map();
+        kept.set(b, keep);
       }
     }
     // an op goes when its result is unneeded and it is the removable op that defines it
     const ops = b.ops;
-    let kept: Op[] | null = null;
+    let left: Op[] | null = null;
     for (let j = 0; j < ops.length; j++) {
       const o = ops[j] as Op;
       const r = o.result;
       if (r !== null) {
         const k = num.of(r);
         if (needed[k] === 0 && originOp[k] === o) {
-          kept ??= ops.slice(0, j);
+          left ??= ops.slice(0, j);
           changed = true;
           continue;
         }
       }
-      kept?.push(o);
+      left?.push(o);
     }
-    if (kept) b.ops = kept;
+    if (left) {
+      b.ops = left;
+      if (left.length === 0 && b.exit.kind === "jump") flow.forwarders = true;
+    }
   }
-  // the shared tables keep no ops or blocks of this graph alive
+  if (kept !== null) {
+    const keepOf = kept;
+    const cut = (l: Link): void => {
+      const keep = keepOf.get(l.target);
+      if (keep) l.args = l.args.filter((_, i) => keep[i]);
+    };
+    for (const b of blocks) {
+      const e = b.exit;
+      if (e.kind === "jump") cut(e.link);
+      else if (e.kind === "branch") {
+        cut(e.ifTrue);
+        cut(e.ifFalse);
+      } else if (e.kind === "switch") {
+        for (const c of e.cases) cut(c.link);
+        cut(e.default);
+      }
+    }
+  }
+  // the shared tables keep no ops or values of this graph alive
   originOp.fill(undefined, 0, n);
-  originBlock.fill(undefined, 0, n);
+  passVal.length = 0;
   return changed;
 }
