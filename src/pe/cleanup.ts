@@ -893,24 +893,30 @@ function reachAndCount(g: Graph): { blocks: Block[]; seen: Set<Block>; links: Ma
   const start = g.blocks[0];
   if (!start) return { blocks, seen, links };
   const stack: Block[] = [start];
-  const add = (t: Block): void => {
-    links.set(t, (links.get(t) ?? 0) + 1);
-    stack.push(t);
-  };
   while (stack.length > 0) {
     const b = stack.pop() as Block;
     if (seen.has(b)) continue;
     seen.add(b);
     blocks.push(b);
-    // the targets of exitLinks(b.exit), last first (so that the first is visited first)
+    // the targets of exitLinks(b.exit), last first (so that the first is visited first), each counted
     const e = b.exit;
-    if (e.kind === "jump") add(e.link.target);
-    else if (e.kind === "branch") {
-      add(e.ifFalse.target);
-      add(e.ifTrue.target);
+    if (e.kind === "jump") {
+      const t = e.link.target;
+      links.set(t, (links.get(t) ?? 0) + 1);
+      stack.push(t);
+    } else if (e.kind === "branch") {
+      const f = e.ifFalse.target;
+      const t = e.ifTrue.target;
+      links.set(f, (links.get(f) ?? 0) + 1);
+      links.set(t, (links.get(t) ?? 0) + 1);
+      stack.push(f, t);
     } else if (e.kind === "switch") {
-      add(e.default.target);
-      for (let i = e.cases.length - 1; i >= 0; i--) add((e.cases[i] as { link: Link }).link.target);
+      const ts = exitLinks(e);
+      for (let i = ts.length - 1; i >= 0; i--) {
+        const t = (ts[i] as Link).target;
+        links.set(t, (links.get(t) ?? 0) + 1);
+        stack.push(t);
+      }
     }
   }
   return { blocks, seen, links };
