@@ -8,7 +8,7 @@
 // fruitless run can have given it something to do (`CANNOT_ENABLE`).
 
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
-import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
+import { arrayDef, exitLinks, exitOperands } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, SCALAR_OPS, ScalarError } from "../ir/ops.ts";
@@ -52,6 +52,13 @@ const CANNOT_ENABLE: Record<Pass, readonly Pass[]> = {
   final: [],
 };
 
+/**
+ * The passes whose changes leave the number of links into each remaining block as it was: ops,
+ * params and link arguments only (`simplify` unless it folds a branch), and merging a block into
+ * its only predecessor, which then has the merged block's links; `reach` counts them itself.
+ */
+const KEEP_COUNTS: readonly Pass[] = ["reach", "merge", "simplify", "dead", "loads"];
+
 const PASSES: readonly Pass[] = ["reach", "merge", "thread", "simplify", "dead", "ranges", "decide", "loads", "checks", "items", "final"];
 
 export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
@@ -61,10 +68,20 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   const idle = new Set<Pass>();
   // passes that this change in particular cannot give something to do (besides CANNOT_ENABLE)
   let spare: readonly Pass[] = [];
+  // the number of links into each block from the blocks of `g.blocks` (`predCounts`), counted by
+  // the reachable-block walk and kept while the passes that run change no link's target
+  let counts: Map<Block, number> | null = null;
+  let keepsCounts = false;
+  const preds = (): Map<Block, number> => {
+    counts ??= predCounts(g);
+    return counts;
+  };
   const run = (name: Pass, pass: () => boolean): boolean => {
     if (idle.has(name)) return false;
     spare = [];
+    keepsCounts = KEEP_COUNTS.includes(name);
     const changed = pass();
+    if (changed && !keepsCounts) counts = null;
     if (changed) {
       const keep = CANNOT_ENABLE[name];
       for (const q of PASSES) if (!keep.includes(q) && !spare.includes(q)) idle.delete(q);
@@ -74,22 +91,24 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   };
   const reach = (): void => {
     run("reach", () => {
-      const blocks = reachableBlocks(g);
+      const { blocks, seen, links } = reachAndCount(g);
+      counts = links;
       if (blocks.length === g.blocks.length && blocks.every((b, i) => b === g.blocks[i])) return false;
       // dropping blocks whose ops and exits use only what they define themselves leaves every
       // other value as needed as it was
-      if (idle.has("dead") && dropsOnlySelfContained(g.blocks, blocks)) spare = ["dead"];
+      if (idle.has("dead") && dropsOnlySelfContained(g.blocks, seen)) spare = ["dead"];
       g.blocks = blocks;
       return true;
     });
   };
-  const merge = (): boolean => run("merge", () => mergeChains(g));
+  const merge = (): boolean => run("merge", () => mergeChains(g, preds()));
   // simplify without folding a branch leaves the control flow as it was
   const simp = (): boolean =>
     run("simplify", () => {
-      const flow = { folded: false };
+      const flow = { folded: false, forwarders: false };
       const changed = simplify(p, g, flow);
-      if (!flow.folded) spare = ["merge", "reach"];
+      if (flow.folded) keepsCounts = false;
+      spare = flow.folded ? (flow.forwarders ? [] : ["thread"]) : flow.forwarders ? ["merge", "reach"] : ["merge", "reach", "thread"];
       return changed;
     });
   // forwarding sees every definition before its uses, and what it removes taught it nothing on
@@ -97,11 +116,18 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   const loads = (): boolean =>
     run("loads", () => {
       const flow = { made: [] as Op[] };
-      const changed = forwardLoads(p, g, flow);
+      const changed = forwardLoads(p, g, preds(), flow);
       if (madeOpsAreNew(g, flow.made)) spare = ["loads"];
       return changed;
     });
-  const dead = (): boolean => run("dead", () => removeDead(g, safeOps));
+  // removing ops and params makes no new forwarder unless it empties a block
+  const dead = (): boolean =>
+    run("dead", () => {
+      const flow = { forwarders: false };
+      const changed = removeDead(g, safeOps, flow);
+      if (!flow.forwarders) spare = ["thread"];
+      return changed;
+    });
   for (let round = 0; round < 12; round++) {
     reach();
     const a = merge();
@@ -112,7 +138,7 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   reach();
   // chains of checks raising the same guest error become one range check
-  if (run("ranges", () => mergeRangeChecks(g))) {
+  if (run("ranges", () => mergeRangeChecks(g, preds()))) {
     merge();
     simp();
     dead();
@@ -134,12 +160,14 @@ export function cleanup(p: Program, g: Graph, safeOps: ReadonlySet<Op>): void {
   }
   // invariant checks out of loops, then loop-carried items once the loops are clean, then one
   // more round for what that exposes
-  // both loop passes find the loops of the same control flow when the first changes nothing
-  const loops = new LoopCache();
+  // both loop passes find the loops of the same control flow, the links into each block and where
+  // variables are defined when the first changes nothing (else the ops may have changed too)
+  let loops = new LoopCache();
   if (run("checks", () => hoistLoopChecks(g, loops))) {
     merge();
     simp();
     dead();
+    loops = new LoopCache();
   }
   if (run("items", () => carryLoopItems(p, g, loops))) {
     loads();
@@ -173,9 +201,8 @@ function madeOpsAreNew(g: Graph, made: readonly Op[]): boolean {
   return true;
 }
 
-/** Whether the blocks of `before` missing from `after` use only the values they define (params and op results). */
-function dropsOnlySelfContained(before: readonly Block[], after: readonly Block[]): boolean {
-  const kept = new Set(after);
+/** Whether the blocks of `before` not in `kept` use only the values they define (params and op results). */
+function dropsOnlySelfContained(before: readonly Block[], kept: ReadonlySet<Block>): boolean {
   const dropped = before.filter((b) => !kept.has(b));
   const own = new Set<Var>();
   for (const b of dropped) {
@@ -251,7 +278,7 @@ class ScopedKnown {
 
   forgetField(name: string): void {
     const m = this.fields.get(name);
-    if (!m) return;
+    if (!m || m.size === 0) return;
     for (const [k, v] of m) {
       this.logMap.push(m);
       this.logKey.push(k);
@@ -337,8 +364,7 @@ function addOrSub(name: Op["op"]): boolean {
  * The same pure op on the same operands is computed once. Within a block, a store overwritten
  * before anything could read it is removed.
  */
-function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
-  const preds = predCounts(g);
+function forwardLoads(p: Program, g: Graph, preds: ReadonlyMap<Block, number>, flow: { made: Op[] }): boolean {
   // the definitions `index` looks through
   const defs = new Defs(g, addOrSub);
   const sub = new Map<Var, Value>();
@@ -386,9 +412,10 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
   const unreadFields = new Map<string, Op>();
   const unreadItems = new Map<string, (ItemPlace & { op: Op })[]>();
   const dead = new Set<Op>();
+  // (clearing an empty map would make it a new table)
   const observeAll = (): void => {
-    unreadFields.clear();
-    unreadItems.clear();
+    if (unreadFields.size > 0) unreadFields.clear();
+    if (unreadItems.size > 0) unreadItems.clear();
   };
   const scan = (b: Block, from: Items): Items => {
     let items = from;
@@ -396,9 +423,9 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
       if (items === from) items = new Map(from);
       return items;
     };
-    own.clear();
+    if (own.size > 0) own.clear();
     observeAll();
-    dead.clear();
+    if (dead.size > 0) dead.clear();
     // the block's ops are copied only once one goes or another takes its place
     const ops = b.ops;
     let kept: Op[] | null = null;
@@ -555,14 +582,23 @@ function forwardLoads(p: Program, g: Graph, flow: { made: Op[] }): boolean {
     done.add(b);
     const mark = known.mark();
     const after = b.ops.length > 0 ? scan(b, items) : items;
-    for (const l of exitLinks(b.exit)) {
-      const t = l.target;
-      if (done.has(t)) continue;
-      // a block with one predecessor continues what it knows; others start afresh
-      if (preds.get(t) === 1 && t !== start) visit(t, after);
-      else roots.push(t);
+    // the targets of exitLinks(b.exit), in order: a block with one predecessor continues what it
+    // knows; others start afresh
+    const e = b.exit;
+    if (e.kind === "jump") follow(e.link.target, after);
+    else if (e.kind === "branch") {
+      follow(e.ifTrue.target, after);
+      follow(e.ifFalse.target, after);
+    } else if (e.kind === "switch") {
+      for (const c of e.cases) follow(c.link.target, after);
+      follow(e.default.target, after);
     }
     known.undo(mark);
+  };
+  const follow = (t: Block, after: Items): void => {
+    if (done.has(t)) return;
+    if (preds.get(t) === 1 && t !== start) visit(t, after);
+    else roots.push(t);
   };
   while (roots.length > 0) {
     const b = roots.pop() as Block;
@@ -615,7 +651,7 @@ function lookedAt(name: string): boolean {
 const SCALAR: ReadonlySet<string> = new Set(Object.keys(SCALAR_OPS));
 
 /** Fold constant scalar ops and branches, and simplify patterns; true if anything changed. */
-function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
+function simplify(p: Program, g: Graph, flow: { folded: boolean; forwarders: boolean }): boolean {
   // only the definitions of the ops the patterns look at (other lookups find no pattern either)
   const defs = new Defs(g, lookedAt);
   const sub = new Map<Var, Value>();
@@ -668,22 +704,27 @@ function simplify(p: Program, g: Graph, flow: { folded: boolean }): boolean {
     }
     if (kept) b.ops = kept;
     const e = b.exit;
+    let folded = false;
     if (e.kind === "branch") {
       e.cond = res(e.cond);
       if (e.cond.kind === "const") {
         b.exit = { kind: "jump", link: e.cond.value ? e.ifTrue : e.ifFalse };
-        changed = true;
-        flow.folded = true;
+        folded = true;
       }
     } else if (e.kind === "switch") {
       e.value = res(e.value);
       const v = e.value;
       if (v.kind === "const") {
         b.exit = { kind: "jump", link: e.cases.find((c) => c.value === v.value)?.link ?? e.default };
-        changed = true;
-        flow.folded = true;
+        folded = true;
       }
     }
+    if (folded) {
+      changed = true;
+      flow.folded = true;
+    }
+    // a block left with no ops before a jump (it may be a forwarder that links go to)
+    if ((kept || folded) && b.ops.length === 0 && b.exit.kind === "jump") flow.forwarders = true;
   }
   substituteIn(g.blocks, sub);
   return changed;
@@ -851,34 +892,77 @@ function predCounts(g: Graph): Map<Block, number> {
   return n;
 }
 
-/** Merge B into P when P ends in `jump B(...)` and that is B's only incoming link. */
-function mergeChains(g: Graph): boolean {
-  const preds = predCounts(g);
+/**
+ * Blocks reachable from the start block, in depth-first preorder (`reachableBlocks`), the set of
+ * them, and the number of links into each from them (`predCounts` once they are the graph's blocks).
+ */
+function reachAndCount(g: Graph): { blocks: Block[]; seen: Set<Block>; links: Map<Block, number> } {
+  const blocks: Block[] = [];
+  const seen = new Set<Block>();
+  const links = new Map<Block, number>();
   const start = g.blocks[0];
+  if (!start) return { blocks, seen, links };
+  const stack: Block[] = [start];
+  while (stack.length > 0) {
+    const b = stack.pop() as Block;
+    if (seen.has(b)) continue;
+    seen.add(b);
+    blocks.push(b);
+    // the targets of exitLinks(b.exit), last first (so that the first is visited first), each counted
+    const e = b.exit;
+    if (e.kind === "jump") {
+      const t = e.link.target;
+      links.set(t, (links.get(t) ?? 0) + 1);
+      stack.push(t);
+    } else if (e.kind === "branch") {
+      const f = e.ifFalse.target;
+      const t = e.ifTrue.target;
+      links.set(f, (links.get(f) ?? 0) + 1);
+      links.set(t, (links.get(t) ?? 0) + 1);
+      stack.push(f, t);
+    } else if (e.kind === "switch") {
+      const ts = exitLinks(e);
+      for (let i = ts.length - 1; i >= 0; i--) {
+        const t = (ts[i] as Link).target;
+        links.set(t, (links.get(t) ?? 0) + 1);
+        stack.push(t);
+      }
+    }
+  }
+  return { blocks, seen, links };
+}
+
+/** Merge B into P when P ends in `jump B(...)` and that is B's only incoming link (`preds`: the links into each block). */
+function mergeChains(g: Graph, preds: ReadonlyMap<Block, number>): boolean {
+  const blocks = g.blocks;
+  const start = blocks[0];
   const sub = new Map<Var, Value>();
-  const gone = new Set<Block>();
-  let changed = false;
-  for (const p of g.blocks) {
-    if (gone.has(p)) continue;
+  // the blocks merged, made with the first
+  let gone: Set<Block> | null = null;
+  for (let k = 0; k < blocks.length; k++) {
+    const p = blocks[k] as Block;
+    if (gone?.has(p)) continue;
     for (;;) {
       const e = p.exit;
       if (e.kind !== "jump") break;
       const b = e.link.target;
-      if (b === start || b === p || gone.has(b) || preds.get(b) !== 1) break;
-      b.params.forEach((v, i) => {
-        sub.set(v, e.link.args[i] as Value);
-      });
-      p.ops.push(...b.ops);
+      if (b === start || b === p || preds.get(b) !== 1 || gone?.has(b)) break;
+      const ps = b.params;
+      const args = e.link.args;
+      for (let i = 0; i < ps.length; i++) sub.set(ps[i] as Var, args[i] as Value);
+      const ops = b.ops;
+      const into = p.ops;
+      for (let j = 0; j < ops.length; j++) into.push(ops[j] as Op);
       p.exit = b.exit;
+      gone ??= new Set();
       gone.add(b);
-      changed = true;
     }
   }
-  if (changed) {
-    g.blocks = g.blocks.filter((b) => !gone.has(b));
-    substituteIn(g.blocks, sub);
-  }
-  return changed;
+  if (gone === null) return false;
+  const merged = gone;
+  g.blocks = blocks.filter((b) => !merged.has(b));
+  substituteIn(g.blocks, sub);
+  return true;
 }
 
 /** Links to a block with no ops that just jumps on go straight to its target. */
@@ -926,7 +1010,6 @@ function pure(name: Op["op"]): boolean {
 }
 
 let opTable: (Op | undefined)[] = [];
-let blockTable: (Block | undefined)[] = [];
 
 /** A table of at least `n` ops, shared by the passes (none holds one while another runs); the first `n` are undefined. */
 function scratchOps(n: number): (Op | undefined)[] {
@@ -935,27 +1018,13 @@ function scratchOps(n: number): (Op | undefined)[] {
   return opTable;
 }
 
-/** A table of at least `n` blocks, as `scratchOps`. */
-function scratchBlocks(n: number): (Block | undefined)[] {
-  if (blockTable.length < n) blockTable = new Array(Math.max(n, 2 * blockTable.length));
-  else blockTable.fill(undefined, 0, n);
-  return blockTable;
-}
-
-let ints = new Int32Array(1024);
 let bytes = new Uint8Array(1024);
 let stack = new Int32Array(1024);
 
-/** A stack of at least `n` ints, as `scratchInts` (another table). */
+/** A stack of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
 function scratchStack(n: number): Int32Array {
   if (stack.length < n) stack = new Int32Array(Math.max(n, 2 * stack.length));
   return stack;
-}
-
-/** A table of at least `n` ints, shared by the passes (none holds one while another runs); its contents are left as they were. */
-function scratchInts(n: number): Int32Array {
-  if (ints.length < n) ints = new Int32Array(Math.max(n, 2 * ints.length));
-  return ints;
 }
 
 /** A table of at least `n` bytes, shared by the passes (none holds one while another runs); the first `n` are 0. */
@@ -965,11 +1034,24 @@ function scratchBytes(n: number): Uint8Array {
   return bytes;
 }
 
+/** The values passed to block parameters (`removeDead`): lists linked through `passNext`, by parameter from `passHead` (-1 ends them). */
+const passVal: Value[] = [];
+const passNext: number[] = [];
+let heads = new Int32Array(1024);
+
+/** A table of at least `n` ints, as `scratchStack` (another one), the first `n` of them -1. */
+function scratchHeads(n: number): Int32Array {
+  if (heads.length < n) heads = new Int32Array(Math.max(n, 2 * heads.length));
+  heads.fill(-1, 0, n);
+  return heads;
+}
+
 /**
  * Remove block params nobody needs, then ops whose unused results can go. Tables indexed by the
  * variables' numbers (`VarNumbers`) say where each one comes from and whether it is needed.
+ * `flow.forwarders` tells whether a block was left with no ops before a jump.
  */
-function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
+function removeDead(g: Graph, safeOps: ReadonlySet<Op>, flow: { forwarders: boolean }): boolean {
   const blocks = g.blocks;
   const start = blocks[0];
   const num = new VarNumbers(blocks);
@@ -978,10 +1060,9 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
   // what each variable needs once it is needed: the operands of the removable op that defines it,
   // the values passed to it along every link when it is a block parameter (SSA: one or the other)
   const originOp = scratchOps(n);
-  const originBlock = scratchBlocks(n);
-  const paramIndex = scratchInts(n);
-  // the links into each block that has parameters
-  const incoming = new Map<Block, Link[]>();
+  const passHead = scratchHeads(n);
+  passVal.length = 0;
+  passNext.length = 0;
   const needed = scratchBytes(n);
   // variables needed whose own needs are not followed yet (each comes once: at most n)
   const work = scratchStack(n);
@@ -996,19 +1077,17 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
     }
   };
   const addLink = (l: Link): void => {
-    if (l.target.params.length === 0) return;
-    const ls = incoming.get(l.target);
-    if (ls) ls.push(l);
-    else incoming.set(l.target, [l]);
-  };
-  for (const b of blocks) {
-    const ps = b.params;
+    const ps = l.target.params;
+    if (ps.length === 0) return;
+    const args = l.args;
     for (let i = 0; i < ps.length; i++) {
       const k = num.of(ps[i] as Var);
-      originBlock[k] = b;
-      paramIndex[k] = i;
+      if (k < 0) continue; // a block that is not the graph's
+      passVal.push(args[i] as Value);
+      passNext.push(passHead[k] as number);
+      passHead[k] = passVal.length - 1;
     }
-  }
+  };
   // start block params are the graph's params: always kept
   for (const v of start?.params ?? []) need(v);
   for (const b of blocks) {
@@ -1052,14 +1131,11 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
       for (let i = 0; i < args.length; i++) need(args[i] as Value);
       continue;
     }
-    const b = originBlock[k];
-    const ls = b === undefined ? undefined : incoming.get(b);
-    if (ls) {
-      const i = paramIndex[k] as number;
-      for (const l of ls) need(l.args[i] as Value);
-    }
+    for (let x = passHead[k] as number; x >= 0; x = passNext[x] as number) need(passVal[x] as Value);
   }
   let changed = false;
+  // the params kept of the blocks that drop some, for the links into them
+  let kept: Map<Block, boolean[]> | null = null;
   for (const b of blocks) {
     const ps = b.params;
     if (b !== start) {
@@ -1069,29 +1145,51 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>): boolean {
         changed = true;
         const keep = ps.map((v) => needed[num.of(v)] === 1);
         b.params = ps.filter((_, i) => keep[i]);
-        for (const l of incoming.get(b) ?? []) l.args = l.args.filter((_, i) => keep[i]);
+        kept ??= new Map();
+        kept.set(b, keep);
       }
     }
     // an op goes when its result is unneeded and it is the removable op that defines it
     const ops = b.ops;
-    let kept: Op[] | null = null;
+    let left: Op[] | null = null;
     for (let j = 0; j < ops.length; j++) {
       const o = ops[j] as Op;
       const r = o.result;
       if (r !== null) {
         const k = num.of(r);
         if (needed[k] === 0 && originOp[k] === o) {
-          kept ??= ops.slice(0, j);
+          left ??= ops.slice(0, j);
           changed = true;
           continue;
         }
       }
-      kept?.push(o);
+      left?.push(o);
     }
-    if (kept) b.ops = kept;
+    if (left) {
+      b.ops = left;
+      if (left.length === 0 && b.exit.kind === "jump") flow.forwarders = true;
+    }
   }
-  // the shared tables keep no ops or blocks of this graph alive
+  if (kept !== null) {
+    const keepOf = kept;
+    const cut = (l: Link): void => {
+      const keep = keepOf.get(l.target);
+      if (keep) l.args = l.args.filter((_, i) => keep[i]);
+    };
+    for (const b of blocks) {
+      const e = b.exit;
+      if (e.kind === "jump") cut(e.link);
+      else if (e.kind === "branch") {
+        cut(e.ifTrue);
+        cut(e.ifFalse);
+      } else if (e.kind === "switch") {
+        for (const c of e.cases) cut(c.link);
+        cut(e.default);
+      }
+    }
+  }
+  // the shared tables keep no ops or values of this graph alive
   originOp.fill(undefined, 0, n);
-  originBlock.fill(undefined, 0, n);
+  passVal.length = 0;
   return changed;
 }

@@ -16,7 +16,8 @@ import { reachableBlocks } from "../ir/graph.ts";
 import { newVar } from "../ir/builder.ts";
 import { isPure } from "../ir/ops.ts";
 import { constKey } from "./abstract.ts";
-import { DefSites, type Incoming, incomingLinks, type Loop, LoopCache, overlaps } from "./loops.ts";
+import type { DefSites, Incoming, Loop } from "./loops.ts";
+import { LoopCache, overlaps } from "./loops.ts";
 
 /** Ops a straight path may pass: heap reads and writes (unseen once a guest error ends the run). */
 const HEAP_OPS = new Set(["getitem", "setitem", "getfield", "setfield", "arraylen"]);
@@ -28,7 +29,8 @@ export function hoistLoopChecks(g: Graph, cache: LoopCache = new LoopCache()): b
   for (let n = 0; n < 8; n++) {
     const start = g.blocks[0];
     if (!start) break;
-    const { loops, rpo } = cache.of(start);
+    const forest = cache.of(start);
+    const { loops } = forest;
     const touched = new Set<Block>();
     const added: Block[] = [];
     // made when first needed: the links into each block and where variables are defined (in the
@@ -48,8 +50,8 @@ export function hoistLoopChecks(g: Graph, cache: LoopCache = new LoopCache()): b
         continue;
       }
       if (loop.header === start) continue; // as hoistLoop would find
-      incoming ??= incomingLinks(rpo);
-      sites ??= new DefSites(rpo);
+      incoming ??= cache.incomingOf(forest);
+      sites ??= cache.sitesOf(forest);
       if (hoistLoop(loop, incoming, sites, labels, added)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;

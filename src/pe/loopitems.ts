@@ -11,7 +11,7 @@ import { isPure } from "../ir/ops.ts";
 import { STD_HOSTS } from "../ir/hosts.ts";
 import { I32, itemValueType } from "../ir/types.ts";
 import { constKey } from "./abstract.ts";
-import { addIncoming, DefSites, type Incoming, type Loop, LoopCache, overlaps } from "./loops.ts";
+import { addIncoming, type DefSites, type Incoming, type Loop, LoopCache, overlaps } from "./loops.ts";
 import { substituteIn } from "./substitute.ts";
 
 /** An item: an array value and an index `base + off` (base null: the constant `off`). */
@@ -45,7 +45,8 @@ export function carryLoopItems(p: Program, g: Graph, cache: LoopCache = new Loop
   for (let n = 0; n < 16; n++) {
     const start = g.blocks[0];
     if (!start) return changed;
-    const { loops, rpo, num } = cache.of(start);
+    const forest = cache.of(start);
+    const { loops, rpo, num } = forest;
     const all = [...rpo];
     const sub = new Map<Var, Value>();
     const touched = new Set<Block>();
@@ -64,11 +65,9 @@ export function carryLoopItems(p: Program, g: Graph, cache: LoopCache = new Loop
     for (const loop of loops) {
       if (overlaps(loop.body, touched)) continue;
       if (loop.header === g.blocks[0] || !mayHead(loop.header)) continue; // as transformLoop would find
-      if (!incoming) {
-        incoming = new Map();
-        for (const b of all) for (const l of exitLinks(b.exit)) addIncoming(incoming, b, l);
-      }
-      sites ??= new DefSites(rpo);
+      // (those of `rpo`, from the cache: changing them goes with a change of the control flow)
+      incoming ??= cache.incomingOf(forest);
+      sites ??= cache.sitesOf(forest);
       if (transformLoop(p, g, loop, num, all, incoming, sites, labels, sub)) for (const b of loop.body) touched.add(b);
     }
     if (touched.size === 0) break;

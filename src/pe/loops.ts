@@ -173,14 +173,37 @@ function stillValid(f: LoopForest, start: Block): boolean {
   return k === f.succs.length;
 }
 
-/** The last `findLoops` answer, given again while the graph's control flow is the same. */
+/**
+ * The last `findLoops` answer, given again while the graph's control flow is the same; and, for
+ * that answer, the links into each block and where variables are defined, made when first asked
+ * for and given again until the answer changes. Those depend on the ops too: a cache is used only
+ * while the ops change with the control flow (the loop passes add blocks whenever they change ops).
+ */
 export class LoopCache {
   private last: LoopForest | null = null;
+  private incoming: Map<Block, Incoming[]> | null = null;
+  private sites: DefSites | null = null;
 
   of(start: Block): LoopForest {
     if (this.last && stillValid(this.last, start)) return this.last;
     this.last = findLoops(start);
+    this.incoming = null;
+    this.sites = null;
     return this.last;
+  }
+
+  /** `incomingLinks(f.rpo)` for the last answer `f`; its user may change it only along with the control flow. */
+  incomingOf(f: LoopForest): Map<Block, Incoming[]> {
+    if (f !== this.last) return incomingLinks(f.rpo);
+    this.incoming ??= incomingLinks(f.rpo);
+    return this.incoming;
+  }
+
+  /** `new DefSites(f.rpo)` for the last answer `f`. */
+  sitesOf(f: LoopForest): DefSites {
+    if (f !== this.last) return new DefSites(f.rpo);
+    this.sites ??= new DefSites(f.rpo);
+    return this.sites;
   }
 }
 

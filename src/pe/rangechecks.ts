@@ -53,9 +53,8 @@ function i32Const(v: Value): number | null {
   return v.kind === "const" && v.type.kind === "i32" && typeof v.value === "number" ? v.value : null;
 }
 
-/** Merge the check chains of `g`; true if anything changed. */
-export function mergeRangeChecks(g: Graph): boolean {
-  const blocks = g.blocks;
+/** The number of links into each block from the blocks of `blocks`. */
+function linkCounts(blocks: readonly Block[]): Map<Block, number> {
   const preds = new Map<Block, number>();
   for (let j = 0; j < blocks.length; j++) {
     const e = (blocks[j] as Block).exit;
@@ -65,6 +64,12 @@ export function mergeRangeChecks(g: Graph): boolean {
       preds.set(e.ifFalse.target, (preds.get(e.ifFalse.target) ?? 0) + 1);
     } else if (e.kind === "switch") for (const l of exitLinks(e)) preds.set(l.target, (preds.get(l.target) ?? 0) + 1);
   }
+  return preds;
+}
+
+/** Merge the check chains of `g` (`preds`, if given: the links into each block from those of `g`); true if anything changed. */
+export function mergeRangeChecks(g: Graph, preds: ReadonlyMap<Block, number> = linkCounts(g.blocks)): boolean {
+  const blocks = g.blocks;
   // values as a root plus a constant offset (through int_add/int_sub of constants, and through
   // the parameters of blocks with one predecessor, which are their arguments)
   const alias = new Map<Var, Value>();

@@ -10,7 +10,10 @@ export function substituteIn(blocks: Iterable<Block>, sub: Map<Var, Value>): voi
   const resAll = (vs: Value[]): void => {
     for (let i = 0; i < vs.length; i++) {
       const v = vs[i] as Value;
-      if (v.kind === "var" && sub.has(v)) vs[i] = chase(sub, v);
+      if (v.kind !== "var") continue;
+      // one lookup when what `v` stands for stands for nothing else (as most do)
+      const x = sub.get(v);
+      if (x !== undefined) vs[i] = x.kind === "var" && sub.has(x) ? chase(sub, v) : x;
     }
   };
   for (const b of blocks) {
