@@ -234,13 +234,20 @@ export function exitOperands(e: Exit): Value[] {
   }
 }
 
-/** Blocks reachable from the start block, in depth-first preorder. */
-export function reachableBlocks(g: Graph): Block[] {
+/**
+ * The blocks reachable from the start block, in depth-first preorder (each block's exit links in
+ * order). With `links`, also counts there the links into each block from those blocks; `seen`
+ * receives the set of them.
+ */
+export function reachableBlocks(g: Graph, links?: Map<Block, number>, seen: Set<Block> = new Set()): Block[] {
   const out: Block[] = [];
-  const seen = new Set<Block>();
   const start = g.blocks[0];
   if (!start) return out;
   const stack: Block[] = [start];
+  const count = (t: Block): void => {
+    if (links) links.set(t, (links.get(t) ?? 0) + 1);
+    stack.push(t);
+  };
   while (stack.length > 0) {
     const b = stack.pop() as Block;
     if (seen.has(b)) continue;
@@ -248,11 +255,13 @@ export function reachableBlocks(g: Graph): Block[] {
     out.push(b);
     // the targets of exitLinks(b.exit), last first (so that the first is visited first)
     const e = b.exit;
-    if (e.kind === "jump") stack.push(e.link.target);
-    else if (e.kind === "branch") stack.push(e.ifFalse.target, e.ifTrue.target);
-    else if (e.kind === "switch") {
-      stack.push(e.default.target);
-      for (let i = e.cases.length - 1; i >= 0; i--) stack.push((e.cases[i] as { link: Link }).link.target);
+    if (e.kind === "jump") count(e.link.target);
+    else if (e.kind === "branch") {
+      count(e.ifFalse.target);
+      count(e.ifTrue.target);
+    } else if (e.kind === "switch") {
+      count(e.default.target);
+      for (let i = e.cases.length - 1; i >= 0; i--) count((e.cases[i] as { link: Link }).link.target);
     }
   }
   return out;

@@ -8,7 +8,7 @@
 // fruitless run can have given it something to do (`CANNOT_ENABLE`).
 
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
-import { arrayDef, exitLinks, exitOperands } from "../ir/graph.ts";
+import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, SCALAR_OPS, ScalarError } from "../ir/ops.ts";
@@ -897,39 +897,9 @@ function predCounts(g: Graph): Map<Block, number> {
  * them, and the number of links into each from them (`predCounts` once they are the graph's blocks).
  */
 function reachAndCount(g: Graph): { blocks: Block[]; seen: Set<Block>; links: Map<Block, number> } {
-  const blocks: Block[] = [];
   const seen = new Set<Block>();
   const links = new Map<Block, number>();
-  const start = g.blocks[0];
-  if (!start) return { blocks, seen, links };
-  const stack: Block[] = [start];
-  while (stack.length > 0) {
-    const b = stack.pop() as Block;
-    if (seen.has(b)) continue;
-    seen.add(b);
-    blocks.push(b);
-    // the targets of exitLinks(b.exit), last first (so that the first is visited first), each counted
-    const e = b.exit;
-    if (e.kind === "jump") {
-      const t = e.link.target;
-      links.set(t, (links.get(t) ?? 0) + 1);
-      stack.push(t);
-    } else if (e.kind === "branch") {
-      const f = e.ifFalse.target;
-      const t = e.ifTrue.target;
-      links.set(f, (links.get(f) ?? 0) + 1);
-      links.set(t, (links.get(t) ?? 0) + 1);
-      stack.push(f, t);
-    } else if (e.kind === "switch") {
-      const ts = exitLinks(e);
-      for (let i = ts.length - 1; i >= 0; i--) {
-        const t = (ts[i] as Link).target;
-        links.set(t, (links.get(t) ?? 0) + 1);
-        stack.push(t);
-      }
-    }
-  }
-  return { blocks, seen, links };
+  return { blocks: reachableBlocks(g, links, seen), seen, links };
 }
 
 /** Merge B into P when P ends in `jump B(...)` and that is B's only incoming link (`preds`: the links into each block). */

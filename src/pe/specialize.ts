@@ -1679,32 +1679,26 @@ function guestError(b: Block): Const | null {
 /** Where `bind` evaluates a link's arguments (before the frame's variables are replaced). */
 const BIND_ARGS: Abs[] = new Array<Abs>(16).fill(constAbs(constant(BOOL, false)));
 
+/** Names `<prefix><i>` made once per number (in `made`). */
+function numberedName(made: string[], prefix: string, i: number): string {
+  let n = made[i];
+  if (n === undefined) {
+    n = `${prefix}${i}`;
+    made[i] = n;
+  }
+  return n;
+}
+
 /** Labels of residual blocks (`b<i>`), made once. */
 const BLOCK_LABELS: string[] = [];
-
-function blockLabel(i: number): string {
-  let l = BLOCK_LABELS[i];
-  if (l === undefined) {
-    l = `b${i}`;
-    BLOCK_LABELS[i] = l;
-  }
-  return l;
-}
+const blockLabel = (i: number): string => numberedName(BLOCK_LABELS, "b", i);
 
 /** The exit of a residual block not closed yet. */
 const NO_EXIT: Block["exit"] = { kind: "none" };
 
 /** Names of the parameters of shared blocks (`x<i>`), made once. */
 const LEAF_NAMES: string[] = [];
-
-function paramName(i: number): string {
-  let n = LEAF_NAMES[i];
-  if (n === undefined) {
-    n = `x${i}`;
-    LEAF_NAMES[i] = n;
-  }
-  return n;
-}
+const paramName = (i: number): string => numberedName(LEAF_NAMES, "x", i);
 
 function top(s: State): SFrame {
   return s.frames[s.frames.length - 1] as SFrame;
