@@ -204,6 +204,18 @@ export function isAssignable(p: Program, from: LLType, to: LLType): boolean {
   return typeEq(from, to);
 }
 
+/** Calls `f` on each link of an exit, in the order of `exitLinks`, without making an array. */
+export function forEachLink(e: Exit, f: (l: Link) => void): void {
+  if (e.kind === "jump") f(e.link);
+  else if (e.kind === "branch") {
+    f(e.ifTrue);
+    f(e.ifFalse);
+  } else if (e.kind === "switch") {
+    for (const c of e.cases) f(c.link);
+    f(e.default);
+  }
+}
+
 /** Every link leaving a block, in a fixed order. */
 export function exitLinks(e: Exit): Link[] {
   switch (e.kind) {

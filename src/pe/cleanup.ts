@@ -8,7 +8,7 @@
 // fruitless run can have given it something to do (`CANNOT_ENABLE`).
 
 import type { Block, Graph, Link, Op, Program, Value, Var } from "../ir/graph.ts";
-import { arrayDef, exitLinks, exitOperands, reachableBlocks } from "../ir/graph.ts";
+import { arrayDef, exitLinks, exitOperands, forEachLink, reachableBlocks } from "../ir/graph.ts";
 import { constant, newVar } from "../ir/builder.ts";
 import type { ScalarOpName } from "../ir/ops.ts";
 import { evalScalar, isPure, SCALAR_OPS, ScalarError } from "../ir/ops.ts";
@@ -953,17 +953,7 @@ function threadForwarders(g: Graph): boolean {
       changed = true;
     }
   };
-  for (const b of g.blocks) {
-    const e = b.exit;
-    if (e.kind === "jump") forward(e.link);
-    else if (e.kind === "branch") {
-      forward(e.ifTrue);
-      forward(e.ifFalse);
-    } else if (e.kind === "switch") {
-      for (const c of e.cases) forward(c.link);
-      forward(e.default);
-    }
-  }
+  for (const b of g.blocks) forEachLink(b.exit, forward);
   return changed;
 }
 
@@ -1146,17 +1136,7 @@ function removeDead(g: Graph, safeOps: ReadonlySet<Op>, flow: { forwarders: bool
       const keep = keepOf.get(l.target);
       if (keep) l.args = l.args.filter((_, i) => keep[i]);
     };
-    for (const b of blocks) {
-      const e = b.exit;
-      if (e.kind === "jump") cut(e.link);
-      else if (e.kind === "branch") {
-        cut(e.ifTrue);
-        cut(e.ifFalse);
-      } else if (e.kind === "switch") {
-        for (const c of e.cases) cut(c.link);
-        cut(e.default);
-      }
-    }
+    for (const b of blocks) forEachLink(b.exit, cut);
   }
   // the shared tables keep no ops or values of this graph alive
   originOp.fill(undefined, 0, n);

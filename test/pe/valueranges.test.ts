@@ -138,22 +138,16 @@ describe("checks decided by the values known along the path", () => {
       "wrap",
       [-1, 0, 3, 4, 5, MAX].map((x) => [x]),
     );
-    assert.equal(checks(opt("diamond")), 2);
-    agree(
-      "diamond",
-      EDGES.flatMap((x) => [
-        [x, 0],
-        [x, 1],
-      ]),
-    );
-    assert.equal(checks(opt("irreducible")), 2);
-    agree(
-      "irreducible",
-      EDGES.flatMap((x) => [
-        [x, 0],
-        [x, 1],
-      ]),
-    );
+    for (const name of ["diamond", "irreducible"]) {
+      assert.equal(checks(opt(name)), 2);
+      agree(
+        name,
+        EDGES.flatMap((x) => [
+          [x, 0],
+          [x, 1],
+        ]),
+      );
+    }
   });
 });
 
