@@ -793,7 +793,9 @@ class FunctionLowering {
         this.get(idx);
         this.get(x);
         this.trap(st, `${name === "getitem" ? "reading" : "writing"} an item of '${arrName}'`);
-        w.arrayLen().op(OP.i32_ge_u).if();
+        // `ix <u len`, the error in the else arm: V8's own bounds check of the access is the same
+        // condition, which TurboFan then knows to hold and drops (with `ge_u` in the then arm both stay)
+        w.arrayLen().op(OP.i32_lt_u).if().else();
         this.error(ERR.bounds, st, () => {
           this.get(idx);
           this.get(x);
