@@ -16,7 +16,15 @@ import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { LinkedModule, TranslatedModule } from "../backend/wasm/index.ts";
 import type { ExitInfo, PromotedAt, PromoteSite, Residual } from "../pe/index.ts";
-import { exitNeedsNoBridge, formatResidual, linkBridge, mergePointContinuation, specializeAt, specializeExit } from "../pe/index.ts";
+import {
+  CleanupMemo,
+  exitNeedsNoBridge,
+  formatResidual,
+  linkBridge,
+  mergePointContinuation,
+  specializeAt,
+  specializeExit,
+} from "../pe/index.ts";
 import { shareKey } from "./share.ts";
 import { ENTER, SITE, type SiteKind, cacheInitName, enterHostName, insertJitEntries } from "./enter.ts";
 
@@ -79,6 +87,8 @@ export interface JitStats {
    * their exits' constants, see share.ts), instantiated again instead of compiled.
    */
   shared: number;
+  /** Specializations whose residual graph was cleaned up before (the cleanup's copy taken, pe/cleanmemo.ts). */
+  cleanupsReused: number;
 }
 
 interface Entry {
@@ -194,6 +204,7 @@ export class Jit {
     promoteCasesRefused: 0,
     entryCalls: 0,
     shared: 0,
+    cleanupsReused: 0,
   };
   private tm: TranslatedModule | null = null;
   private readonly byObject = new WeakMap<object, EntryNode>();
@@ -206,6 +217,8 @@ export class Jit {
   private readonly exits: ExitSite[] = [];
   /** Linked modules by the share key of their graphs (see share.ts): their code serves graphs of the same key. */
   private readonly modules = new Map<string, LinkedModule>();
+  /** Residual graphs cleaned up so far, for specializations that make the same graph again (pe/cleanmemo.ts). */
+  private readonly cleanups = new CleanupMemo();
   /**
    * The ids of exit sites in the exits' inline cache (enter.ts): one per site of an exit graph,
    * never reused (past 2^30 sites, which the bounds on compilations and bridges do not allow,
@@ -375,6 +388,7 @@ export class Jit {
       call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
       name,
       compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
+      cleanups: this.cleanups,
       // A key reached only from exits (the code after a loop, say) is a piece of code between
       // loops: it stops where other code starts, at keys with code or that get code of their
       // own (loop headers, and the places where loops are left).
@@ -565,6 +579,7 @@ export class Jit {
         call: (g: string, a: readonly LLValue[]) => tm.callLL(g, a),
         // a bridge ends where it reaches a loop with compiled code (its exit enters that code)
         compiled: (g: readonly LLValue[]) => this.entry(g).code !== null,
+        cleanups: this.cleanups,
       });
       linkBridge(this.program, exit, b);
       linked = true;
@@ -643,6 +658,7 @@ export class Jit {
     s.bytes += bytes;
     s.compileMs += ms;
     s.specializeMs += specializeMs;
+    s.cleanupsReused = this.cleanups.stats.hits;
     for (const x of [r, ...r.callees]) {
       s.guestInstructions += x.stats.guestInstructions;
       s.residualOps += x.stats.ops;

@@ -9,6 +9,7 @@ import type { Residual, SpecializeOptions } from "./specialize.ts";
 import { specialize } from "./specialize.ts";
 
 export { BindingTimes } from "./bta.ts";
+export { CleanupMemo } from "./cleanmemo.ts";
 export type { BTContext } from "./bta.ts";
 export { PEError } from "./errors.ts";
 export { formatResidual } from "./format.ts";

@@ -26,6 +26,7 @@ import { PEError, opPlace } from "./errors.ts";
 import { liveAtPoint, normalize } from "./normalize.ts";
 import { exitFromState, stateFromExit } from "./exitstate.ts";
 import type { ExitInfo, ExitReason } from "./resume.ts";
+import type { CleanupMemo } from "./cleanmemo.ts";
 import { buildExitGraph, freshGraphName, leafName } from "./resume.ts";
 import type { FitPlan, Leaves, SlotRef, StateShape } from "./shape.ts";
 import {
@@ -91,6 +92,11 @@ export interface SpecializeOptions {
    * entry, and not yet specialized in it), with an exit that looks for compiled code there.
    */
   readonly stopAt?: (greens: readonly LLValue[]) => boolean;
+  /**
+   * A memo of cleanups shared by specializations (a JIT's): a residual graph that is the same
+   * before cleanup as an earlier one gets a copy of that one's cleaned-up graph (cleanmemo.ts).
+   */
+  readonly cleanups?: CleanupMemo;
   /**
    * Calls of the portal (guest calls, in an interpreter whose guest call is a recursive call of
    * the portal) specialized as direct calls per compilation (default 8; 0: none). A call whose
@@ -343,7 +349,8 @@ class Specializer {
     if (!this.isCallee)
       for (const c of this.callees.done) for (const g of [c.graph, ...c.support]) if (!this.support.includes(g)) this.support.push(g);
     const stats0 = { emitted: this.emitted };
-    cleanup(this.p, this.rg, this.safeOps);
+    if (this.opts.cleanups) this.opts.cleanups.cleanup(this.p, this.rg, this.safeOps);
+    else cleanup(this.p, this.rg, this.safeOps);
     this.p.graphs.set(this.rg.name, this.rg);
     let ops = 0;
     for (const b of this.rg.blocks) ops += b.ops.length;

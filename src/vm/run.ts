@@ -55,6 +55,8 @@ export interface RunStats {
   entryCalls?: number;
   /** Modules that run an earlier module's code (the same code but for their exits' constants). */
   sharedModules?: number;
+  /** Specializations that took the cleanup of an earlier, identical residual graph. */
+  cleanupsReused?: number;
   /** Time spent loading and translating the interpreter before the guest program started, ms. */
   setupMs?: number;
 }

@@ -104,6 +104,7 @@ export function runJit(ctx: ModeContext): RunStats {
           promoteCasesRefused: s.promoteCasesRefused,
           entryCalls: s.entryCalls,
           sharedModules: s.shared,
+          cleanupsReused: s.cleanupsReused,
           setupMs,
         }
       : { setupMs };

@@ -100,7 +100,7 @@ export const runCommand: Command = {
       if (s?.compilations !== undefined)
         process.stderr.write(
           `unfold: jit: ${s.compilations} compilations (${s.failures ?? 0} refused), ${s.guestInstructions} guest instructions, ` +
-            `${s.bridges ?? 0} bridges (${s.bridgesRefused ?? 0} refused), ${s.promoteCases || s.promoteCasesRefused ? `${s.promoteCases ?? 0} promote cases (${s.promoteCasesRefused ?? 0} refused), ` : ""}${s.sharedModules ? `${s.sharedModules} modules running earlier code, ` : ""}${s.wasmBytes} bytes of Wasm, ${(s.compileMs ?? 0).toFixed(0)} ms compiling (${(s.specializeMs ?? 0).toFixed(0)} ms specializing, ${((s.compileMs ?? 0) - (s.specializeMs ?? 0)).toFixed(0)} ms to Wasm), ${s.entryCalls ?? 0} host entries\n`,
+            `${s.bridges ?? 0} bridges (${s.bridgesRefused ?? 0} refused), ${s.promoteCases || s.promoteCasesRefused ? `${s.promoteCases ?? 0} promote cases (${s.promoteCasesRefused ?? 0} refused), ` : ""}${s.cleanupsReused ? `${s.cleanupsReused} cleanups reused, ` : ""}${s.sharedModules ? `${s.sharedModules} modules running earlier code, ` : ""}${s.wasmBytes} bytes of Wasm, ${(s.compileMs ?? 0).toFixed(0)} ms compiling (${(s.specializeMs ?? 0).toFixed(0)} ms specializing, ${((s.compileMs ?? 0) - (s.specializeMs ?? 0)).toFixed(0)} ms to Wasm), ${s.entryCalls ?? 0} host entries\n`,
         );
     }
     return r.exitCode;
