@@ -141,36 +141,31 @@ export class CleanupMemo {
   }
 
   /**
-   * The graph as numbers. Variables are numbered by their ids less the smallest id defined in the
-   * graph (a specialization makes its variables in order, so repeats number them alike; numbers
-   * that differ only make the memo miss), with their type where they are defined.
+   * The graph as numbers. Variables are numbered by their ids less the id of the entry block's first
+   * parameter (a specialization makes its variables in order, that one first, so repeats number
+   * them alike; numbers that differ only make the memo miss), with their type where they are
+   * defined. Null if a number would not fit in 31 bits.
    */
   private encode(g: Graph, safeOps: ReadonlySet<Op>): Int32Array | null {
-    let base = Number.MAX_SAFE_INTEGER;
-    let top = 0;
-    for (const b of g.blocks) {
-      for (const x of b.params) {
-        if (x.id < base) base = x.id;
-        if (x.id > top) top = x.id;
-      }
-      for (const o of b.ops) {
-        const x = o.result;
-        if (x && x.id < base) base = x.id;
-        if (x && x.id > top) top = x.id;
-      }
-    }
+    // the entry block's first parameter is the first variable a specialization makes
+    const base = g.blocks[0]?.params[0]?.id ?? 0;
     // (numbers must fit in an Int32Array's items)
-    if (top - base > 0x3fffffff) return null;
+    let wide = false;
+    const num = (x: Var): number => {
+      const r = x.id - base;
+      if (r > 0x3fffffff || r < -0x3fffffff) wide = true;
+      return r;
+    };
     this.n = 0;
     this.put2(this.type(g.result), g.blocks.length);
     const blocks = new Map<Block, number>();
     for (let i = 0; i < g.blocks.length; i++) blocks.set(g.blocks[i] as Block, i);
     const def = (x: Var): void => {
-      this.put2(x.id - base, this.type(x.type));
+      this.put2(num(x), this.type(x.type));
     };
     // a value as two numbers: -1 and a variable's number, or a constant (its type's id is > 0)
     const val = (x: Value): void => {
-      if (x.kind === "var") this.put2(-1, x.id - base);
+      if (x.kind === "var") this.put2(-1, num(x));
       else this.constant(x);
     };
     const link = (l: Link): void => {
@@ -222,7 +217,7 @@ export class CleanupMemo {
           break;
       }
     }
-    return this.buf.slice(0, this.n);
+    return wide ? null : this.buf.slice(0, this.n);
   }
 }
 
