@@ -12,6 +12,7 @@
 
 import { cloneGraph } from "../ir/clone.ts";
 import type { Block, Const, Exit, Graph, Link, Op, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
+import { exitOperands, forEachLink } from "../ir/graph.ts";
 import { type LLType, typeToString } from "../ir/types.ts";
 import { cleanup } from "./cleanup.ts";
 
@@ -187,35 +188,14 @@ export class CleanupMemo {
         else this.put(-1);
       }
       const e = b.exit;
-      this.put(EXIT_CODES[e.kind]);
-      switch (e.kind) {
-        case "jump":
-          link(e.link);
-          break;
-        case "branch":
-          val(e.cond);
-          link(e.ifTrue);
-          link(e.ifFalse);
-          break;
-        case "switch":
-          val(e.value);
-          this.put(e.cases.length);
-          for (const c of e.cases) {
-            this.put(c.value);
-            link(c.link);
-          }
-          link(e.default);
-          break;
-        case "return":
-          if (e.value) val(e.value);
-          else this.put(0);
-          break;
-        case "raise":
-          val(e.value);
-          break;
-        case "none":
-          break;
+      const operands = exitOperands(e);
+      this.put2(EXIT_CODES[e.kind], operands.length);
+      for (const x of operands) val(x);
+      if (e.kind === "switch") {
+        this.put(e.cases.length);
+        for (const c of e.cases) this.put(c.value);
       }
+      forEachLink(e, link);
     }
     return wide ? null : this.buf.slice(0, this.n);
   }
