@@ -3,12 +3,12 @@
 // type definitions: two residual graphs that are the same before cleanup are the same after. A
 // JIT sees such repeats often (the same guest loop at several places of a guest program gives the
 // same residual graph; docs/jit.md, "Sharing code"), and the cleanup is most of what specializing
-// them costs. So each graph is written, before its cleanup, as a sequence of numbers (blocks and
-// variables by their order of appearance, constants, types, attributes and source places by
-// interned ids, the safe ops by a flag, and the names of the graph's own exit graphs relative to
-// the graph's name); a sequence seen before gives a copy of the graph its cleanup made then, with
-// the names of this graph's own graphs, and the cleanup is not run. The sequences are compared in
-// full, not by their hash alone.
+// them costs. So each graph is written, before its cleanup, as a sequence of numbers (blocks by
+// position, variables by their id's distance from the first one's, constants, types, attributes
+// and source places by interned ids, the safe ops by a flag, and the names of the graph's own exit
+// graphs relative to the graph's name); a sequence seen before gives a copy of the graph its
+// cleanup made then, with the names of this graph's own graphs, and the cleanup is not run. The
+// sequences are compared in full, not by their hash alone.
 
 import { cloneGraph } from "../ir/clone.ts";
 import type { Block, Const, Exit, Graph, Link, Op, Program, SourceLoc, Value, Var } from "../ir/graph.ts";
@@ -105,9 +105,12 @@ export class CleanupMemo {
       if ("fn" in v) id = this.str(`fn ${v.fn}`);
       else {
         // a heap object by identity (the object inside the constant, not the constant's wrapper)
-        const o = v.obj as object;
-        id = this.objects.get(o);
-        if (id === undefined) this.objects.set(o, (id = this.next++));
+        const o = v.obj;
+        if (o === null || (typeof o !== "object" && typeof o !== "function")) id = this.str(`obj ${typeof o} ${String(o)}`);
+        else {
+          id = this.objects.get(o);
+          if (id === undefined) this.objects.set(o, (id = this.next++));
+        }
       }
     } else {
       // -0 and 0 are different constants (Map keys would take them as one)
