@@ -12,6 +12,7 @@
 import type { DriverDef, Graph, Op, Program, Var } from "../ir/graph.ts";
 import { I32, type LLType, typeToString, VOID } from "../ir/types.ts";
 import { cloneGraph } from "../ir/clone.ts";
+import { CodeTable, CodeWriter } from "../ir/codes.ts";
 import type { Heap, LLValue } from "../llinterp/heap.ts";
 import type { HostImpl } from "../llinterp/hosts.ts";
 import type { LinkedModule, TranslatedModule } from "../backend/wasm/index.ts";
@@ -216,7 +217,9 @@ export class Jit {
   /** Exit sites by id (the argument of the exit host function). */
   private readonly exits: ExitSite[] = [];
   /** Linked modules by the share key of their graphs (see share.ts): their code serves graphs of the same key. */
-  private readonly modules = new Map<string, LinkedModule>();
+  private readonly modules = new CodeTable<LinkedModule>();
+  /** The writer of share keys (its interned ids are those of every key). */
+  private readonly keys = new CodeWriter();
   /** Residual graphs cleaned up so far, for specializations that make the same graph again (pe/cleanmemo.ts). */
   private readonly cleanups = new CleanupMemo();
   /**
@@ -440,12 +443,12 @@ export class Jit {
       });
     // Exit graphs' constants are lifted: graphs that differ only in those run one module's code.
     const exitGraphs = new Set([...r.exits.map((x) => x.graph), ...calleeExits]);
-    const { key, lifted } = shareKey(fresh, new Set(fresh.filter((g) => exitGraphs.has(g.name))));
+    const { codes, lifted } = shareKey(fresh, new Set(fresh.filter((g) => exitGraphs.has(g.name))), this.keys);
     const t1 = performance.now();
-    const template = this.modules.get(key);
+    const template = this.modules.get(codes);
     const lm = template ? tm.relink(template, fresh, lifted) : tm.link(fresh, { name, lifted });
     if (template) this.stats.shared++;
-    else this.modules.set(key, lm);
+    else this.modules.set(codes, lm);
     this.linked++;
     for (const g of fresh) this.compiled.add(g.name);
     const t2 = performance.now();

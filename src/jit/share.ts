@@ -8,15 +8,13 @@
 // instantiated with their own lifted values, heap objects and function names
 // (TranslatedModule.relink).
 
-import { createHash } from "node:crypto";
-import type { Block, Const, Exit, Graph, Link, Value, Var } from "../ir/graph.ts";
-import type { LLType } from "../ir/types.ts";
-import { typeToString } from "../ir/types.ts";
+import { type CodeWriter, type GraphCoding, writeGraph } from "../ir/codes.ts";
+import type { Const, Graph } from "../ir/graph.ts";
 
 /** The key of a list of graphs (compiled together), and their lifted constants in key order. */
 export interface ShareKey {
-  /** The SHA-256 of the graphs' written form (which may be hundreds of kilobytes; the JIT keeps one per distinct module). */
-  readonly key: string;
+  /** The graphs written as numbers (ir/codes.ts): equal keys, graphs that can run one module's code. */
+  readonly codes: Int32Array;
   readonly lifted: Const[];
 }
 
@@ -41,11 +39,12 @@ function scalar(c: Const): boolean {
 /**
  * Lift, in the graphs of `liftIn`, the scalar constants that are operands of LIFTABLE ops: each
  * is replaced in place by a fresh constant of the same value (the graphs must be the caller's
- * own copies). Then the key of `graphs`: names of graphs among them by their position (the key
- * does not depend on the compilation's names), heap objects by the order in which they first
- * appear (the backend imports them), lifted constants by their type only.
+ * own copies). Then the key of `graphs`, written with `w` (the same writer for all keys that are
+ * compared): names of graphs among them by their position (the key does not depend on the
+ * compilation's names), heap objects by the order in which they first appear (the backend
+ * imports them), lifted constants by their type only.
  */
-export function shareKey(graphs: readonly Graph[], liftIn: ReadonlySet<Graph>): ShareKey {
+export function shareKey(graphs: readonly Graph[], liftIn: ReadonlySet<Graph>, w: CodeWriter): ShareKey {
   const lifted: Const[] = [];
   for (const g of graphs) {
     if (!liftIn.has(g)) continue;
@@ -65,114 +64,36 @@ export function shareKey(graphs: readonly Graph[], liftIn: ReadonlySet<Graph>): 
   graphs.forEach((g, i) => {
     index.set(g.name, i);
   });
-  const name = (n: string): string => {
+  const name = (n: string): number => {
     const i = index.get(n);
-    return i === undefined ? `'${n}'` : `@${i}`;
+    return i === undefined ? w.str(`graph ${n}`) : w.str(`@${i}`);
   };
-  const key = createHash("sha256")
-    .update(graphKey(graphs, name, new Set(lifted)))
-    .digest("base64");
-  return { key, lifted };
-}
-
-const typeKeys = new WeakMap<LLType, string>();
-
-/** typeToString, made once per type object. */
-function typeKey(t: LLType): string {
-  let k = typeKeys.get(t);
-  if (k === undefined) typeKeys.set(t, (k = typeToString(t)));
-  return k;
-}
-
-/**
- * The key of `graphs`, in order: graphs they call or name by `name`, heap objects by the order
- * in which distinct objects first appear (the backend imports them in that order), the constants
- * of `lifted` by their type only; variables and blocks by their order of appearance.
- */
-function graphKey(graphs: readonly Graph[], name: (graph: string) => string, lifted: ReadonlySet<Const>): string {
+  const isLifted = new Set(lifted);
+  // heap objects by the order in which distinct ones first appear (the backend imports them so)
   const objects = new Map<unknown, number>();
-  let out = "";
-  const constKey = (c: Const): string => {
-    const t = typeKey(c.type);
-    if (lifted.has(c)) return `L:${t}`;
-    const v = c.value;
-    if (v === null) return `null:${t}`;
-    if (typeof v === "object") {
-      if ("fn" in v) return `fn ${name(v.fn)}:${t}`;
-      let k = objects.get(v.obj);
-      if (k === undefined) objects.set(v.obj, (k = objects.size));
-      return `#${k}:${t}`;
-    }
-    if (typeof v === "bigint") return `${v}n`;
-    if (typeof v === "number" && Object.is(v, -0)) return `-0:${t}`;
-    return `${v}:${t}`;
+  const coding: GraphCoding = {
+    // a constant as its type's id times 8 plus its kind, then its value
+    constant: (w, c) => {
+      const t = w.type(c.type) * 8;
+      const v = c.value;
+      if (isLifted.has(c)) w.put2(t, 0);
+      else if (v === null) w.put2(t + 1, 0);
+      else if (typeof v === "object") {
+        if ("fn" in v) w.put2(t + 2, name(v.fn));
+        else {
+          let k = objects.get(v.obj);
+          if (k === undefined) objects.set(v.obj, (k = objects.size));
+          w.put2(t + 3, k);
+        }
+      } else if (typeof v === "boolean") w.put2(t + 4, v ? 1 : 0);
+      else if (typeof v === "number" && (v | 0) === v && !Object.is(v, -0)) w.put2(t + 5, v);
+      else w.put2(t + 6, w.str(Object.is(v, -0) ? "-0" : `${typeof v} ${String(v)}`));
+    },
+    // the graphs of the list by their position
+    callee: (w, n, o) => (o.op === "call" ? name(n) : w.str(`name ${n}`)),
   };
-  for (const g of graphs) {
-    const vars = new Map<Var, number>();
-    const blocks = new Map<Block, number>();
-    for (let i = 0; i < g.blocks.length; i++) blocks.set(g.blocks[i] as Block, i);
-    const val = (v: Value): string => {
-      if (v.kind === "const") return constKey(v);
-      const k = vars.get(v);
-      if (k !== undefined) return `%${k}`;
-      vars.set(v, vars.size);
-      return `%${vars.size - 1}:${typeKey(v.type)}`;
-    };
-    const vals = (vs: readonly Value[]): void => {
-      for (let i = 0; i < vs.length; i++) out += `${val(vs[i] as Value)},`;
-    };
-    const link = (l: Link): void => {
-      out += ` b${blocks.get(l.target) ?? "?"}(`;
-      vals(l.args);
-      out += ")";
-    };
-    const exit = (e: Exit): void => {
-      out += e.kind;
-      switch (e.kind) {
-        case "jump":
-          link(e.link);
-          break;
-        case "branch":
-          out += ` ${val(e.cond)}`;
-          link(e.ifTrue);
-          link(e.ifFalse);
-          break;
-        case "switch":
-          out += ` ${val(e.value)}`;
-          for (const c of e.cases) {
-            out += ` ${c.value}:`;
-            link(c.link);
-          }
-          link(e.default);
-          break;
-        case "return":
-          if (e.value) out += ` ${val(e.value)}`;
-          break;
-        case "raise":
-          out += ` ${val(e.value)}`;
-          break;
-        case "none":
-          break;
-      }
-      out += "\n";
-    };
-    out += `graph -> ${typeKey(g.result)} ${g.flags.elidable ? "e" : ""}${g.flags.dontLookInside ? "d" : ""}${g.flags.unrollSafe ? "u" : ""}${g.flags.portal ? "p" : ""}`;
-    if (g.loc) out += ` ${g.loc.file}:${g.loc.line}:${g.loc.col}`;
-    out += "\n";
-    for (const b of g.blocks) {
-      out += "(";
-      vals(b.params);
-      out += ")\n";
-      for (const o of b.ops) {
-        out += o.result ? val(o.result) : "_";
-        out += "=";
-        const at = o.attrs;
-        out += `${o.op}[${at.type ?? ""}|${at.field ?? ""}|${at.callee === undefined ? "" : o.op === "call" ? name(at.callee) : at.callee}](`;
-        vals(o.args);
-        out += o.loc ? `) ${o.loc.file}:${o.loc.line}:${o.loc.col}\n` : ")\n";
-      }
-      exit(b.exit);
-    }
-  }
-  return out;
+  w.start();
+  w.put(graphs.length);
+  for (const g of graphs) writeGraph(w, g, coding);
+  return { codes: w.codes(), lifted };
 }
