@@ -2,9 +2,10 @@
 // public benchmark programs of ../shared/anchors/bf (bench/bf/programs.ts) run by both example
 // interpreters (examples/bf/interp.ts, the PyPy tutorial design, and interp-opt.ts, the folding
 // variant) in every available VM mode, and by the references: the program translated to C
-// (bf2c.ts) and compiled with gcc -O2, and a straightforward Python interpreter (bf.py) on CPython
-// and on PyPy. All in one run; medians of several runs, and their ratios (jit/translated, jit/C,
-// jit/PyPy, and the same for jit-opt) measured in this run; every output is checked byte for byte
+// (bf2c.ts) and compiled with gcc -O2, translated to JavaScript (bf2js.ts) and to Wasm
+// (bf2wasm.ts) and run by V8, and a straightforward Python interpreter (bf.py) on CPython and on
+// PyPy. All in one run; medians of several runs, and their ratios (jit/translated, jit/C, jit/JS,
+// jit/Wasm, jit/PyPy, and most of them for jit-opt) measured in this run; every output is checked byte for byte
 // against the anchor's .out file (a wrong output is a failure, never a number). Every timed run is
 // a fresh process, so a JIT pays for its compilation as PyPy does. A run past its time limit is
 // stopped and reported as a bound. Progress goes to stderr.
@@ -23,11 +24,13 @@ import { type Command, parseOptions, usageError } from "../lib/options.ts";
 import { formatRatio, geomean, markdownTable, median } from "../lib/stats.ts";
 import { bfToC } from "./bf2c.ts";
 import { type ChildResult, firstDifference } from "./child.ts";
+import type { DirectResult } from "./direct.ts";
 import { BF_PROGRAMS, BF_QUICK_PROGRAMS } from "./programs.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const ANCHORS = process.env.UNFOLD_ANCHORS ?? join(ROOT, "../shared/anchors/bf");
 const CHILD = join(import.meta.dirname, "child.ts");
+const DIRECT = join(import.meta.dirname, "direct.ts");
 const BF_PY = join(import.meta.dirname, "bf.py");
 /** Time a VM mode's child may take beyond --limit for loading, the front end and translation. */
 const SETUP_ALLOWANCE_MS = 120_000;
@@ -129,6 +132,22 @@ const cContender: Contender = {
   },
 };
 
+/** The program translated straight to JavaScript or Wasm (bf2js.ts, bf2wasm.ts), run by V8 in a fresh child (direct.ts). */
+function direct(lang: "js" | "wasm", how: string): Contender {
+  return {
+    name: lang,
+    how,
+    notByDefault: null,
+    available: () => null,
+    run(program, _expected, limitMs) {
+      const r = runChild<DirectResult>(DIRECT, [lang, program, program.replace(/\.b$/, ".out")], limitMs + SETUP_ALLOWANCE_MS);
+      const res = r.status === "result" ? r.result : r.status === "timeout" ? r : ({ status: "fail", message: r.message } as const);
+      if (res.status === "ok" && res.ms > limitMs) return { status: "timeout" };
+      return res;
+    },
+  };
+}
+
 /** The executable behind a command name (so that version-manager shims are not timed), or null. */
 function resolvePython(cmd: string): { exe: string; version: string } | null {
   const r = spawnSync(
@@ -175,6 +194,14 @@ const CONTENDERS: readonly Contender[] = [
   vmMode("jit", "jit", "interp.ts"),
   vmMode("jit-opt", "jit", "interp-opt.ts"),
   cContender,
+  direct(
+    "js",
+    "the program translated to JavaScript by bench/bf/bf2js.ts (one statement per command, a function per loop), run by Node's V8; its compilation and run timed in a fresh process, Node's start-up excluded",
+  ),
+  direct(
+    "wasm",
+    "the program translated to Wasm by bench/bf/bf2wasm.ts (one instruction sequence per command, a function per loop and per loop body), compiled and run by V8 in a fresh process, Node's start-up excluded",
+  ),
   cpython,
   pypy,
 ];
@@ -184,8 +211,9 @@ const CONTENDERS: readonly Contender[] = [
 const USAGE = `usage: node bench/bf/run.ts [options]    (npm run bench:bf -- [options])
 
 Times the Brainfuck benchmark programs of the anchors folder (${PROGRAMS.join(", ")}) with both
-example interpreters in every available VM mode and with the references (C by gcc -O2, Python on
-CPython and PyPy), and prints medians and their ratios, all measured in this run.
+example interpreters in every available VM mode and with the references (the program translated to
+C and compiled by gcc -O2, translated to JavaScript and to Wasm and run by V8, a Python interpreter
+on CPython and PyPy), and prints medians and their ratios, all measured in this run.
 
 options:
   --runs N         timed runs per program and contender (default 3; 1 with --quick)
@@ -292,11 +320,17 @@ function measure(c: Contender, program: string, expected: Uint8Array, runs: numb
 export const RATIOS: readonly [string, string][] = [
   ["jit", "translated"],
   ["jit", "c"],
+  ["jit", "js"],
+  ["jit", "wasm"],
   ["jit", "pypy"],
   ["jit-opt", "translated-opt"],
   ["jit-opt", "c"],
+  ["jit-opt", "wasm"],
   ["jit-opt", "pypy"],
 ];
+
+/** How the summary's column headers name the references. */
+const RATIO_NAMES: Record<string, string> = { c: "C", js: "JS", wasm: "Wasm", pypy: "PyPy" };
 
 /** A time as a bound: the median, or at least the limit of a stopped run. */
 function timeOf(cell: Cell | undefined): { ms: number; over: boolean } | null {
@@ -366,7 +400,7 @@ export function formatBfReport(r: BfReportInput): string {
     ]);
     if (r.programs.length > 1)
       rows.push(["geomean", ...perColumn.map((qs) => (qs.length === r.programs.length ? formatRatio(geomean(qs)) : "-"))]);
-    out.push(markdownTable(["program", ...columns.map(([a, b]) => `${a}/${b === "c" ? "C" : b === "pypy" ? "PyPy" : b}`)], rows), "");
+    out.push(markdownTable(["program", ...columns.map(([a, b]) => `${a}/${RATIO_NAMES[b] ?? b}`)], rows), "");
   }
   out.push("How each contender runs:", ...r.notes);
   out.push("- × C: the median divided by C's median, both measured in this run; '> r' where a run passed the limit.");

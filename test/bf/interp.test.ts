@@ -4,11 +4,13 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { bfToC } from "../../bench/bf/bf2c.ts";
+import { bfToJs, runJs } from "../../bench/bf/bf2js.ts";
+import { bfToWasm, runWasm } from "../../bench/bf/bf2wasm.ts";
 import { main as optMain } from "../../examples/bf/interp-opt.ts";
 import { main as plainMain } from "../../examples/bf/interp.ts";
 import { fold, listing, prepareOpt } from "../../examples/bf/fold.ts";
@@ -166,6 +168,26 @@ test("bf2c: one C statement per command; the compiled program matches the interp
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("bf2js and bf2wasm: the translated programs print what the interpreter prints", () => {
+  const dir = join(import.meta.dirname, "../../examples/bf/programs");
+  // every program that ends without a guest error, with its input where it has one
+  for (const name of ["cat", "far", "hello", "rev", "triangle", "wrap"]) {
+    const source = readFileSync(join(dir, `${name}.b`), "utf8");
+    const input = existsSync(join(dir, `${name}.in`)) ? new Uint8Array(readFileSync(join(dir, `${name}.in`))) : new Uint8Array();
+    const expected = readFileSync(join(dir, `${name}.out`), "latin1");
+    assert.equal(text(runJs(bfToJs(source, `${name}.b`), input)), expected, `${name}.b in JS`);
+    assert.equal(text(runWasm(bfToWasm(source, `${name}.b`), input)), expected, `${name}.b in Wasm`);
+  }
+  // ',' at end of input stores 0; cells wrap
+  const eof = ",+.-.";
+  assert.deepEqual([...runJs(bfToJs(eof, "e.b"))], [1, 0]);
+  assert.deepEqual([...runWasm(bfToWasm(eof, "e.b"))], [1, 0]);
+  assert.deepEqual([...runJs(bfToJs(eof, "e.b"), Uint8Array.of(255))], [0, 255]);
+  assert.deepEqual([...runWasm(bfToWasm(eof, "e.b"), Uint8Array.of(255))], [0, 255]);
+  assert.throws(() => bfToJs("]", "u.b"), /u\.b:1:1: unmatched '\]'/);
+  assert.throws(() => bfToWasm("[", "u.b"), /u\.b:1:1: unmatched '\['/);
 });
 
 test("fold: a run longer than the tape is split into moves the optimizing interpreter accepts", async () => {
