@@ -13,10 +13,9 @@ import { firstDifference } from "./child.ts";
 
 export type DirectResult = { status: "ok"; ms: number } | { status: "fail"; message: string };
 
-function main(argv: readonly string[]): DirectResult {
-  const [lang, program, expectedPath] = argv;
-  if ((lang !== "js" && lang !== "wasm") || program === undefined || expectedPath === undefined || argv.length !== 3)
-    return { status: "fail", message: "usage: node bench/bf/direct.ts <js|wasm> <program.b> <expected.out>" };
+const USAGE = "usage: node bench/bf/direct.ts <js|wasm> <program.b> <expected.out>";
+
+function main(lang: "js" | "wasm", program: string, expectedPath: string): DirectResult {
   const source = readFileSync(program, "utf8");
   const expected = readFileSync(expectedPath);
   let output: Uint8Array;
@@ -37,11 +36,19 @@ function main(argv: readonly string[]): DirectResult {
 }
 
 if (import.meta.main) {
+  const [lang, program, expected] = process.argv.slice(2);
+  if ((lang !== "js" && lang !== "wasm") || program === undefined || expected === undefined || process.argv.length !== 5) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
   let result: DirectResult;
   try {
-    result = main(process.argv.slice(2));
+    result = main(lang, program, expected);
   } catch (e) {
     result = { status: "fail", message: `the child process threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` };
   }
+  process.stderr.write(
+    result.status === "ok" ? `${lang}: ${result.ms.toFixed(0)} ms, output as expected\n` : `${lang}: ${result.message}\n`,
+  );
   printResult(result);
 }
