@@ -6,8 +6,8 @@
 // program does not check the pointer (a Uint8Array ignores writes off its end and reads undefined).
 //   node bench/bf/bf2js.ts prog.b > prog.mjs && node prog.mjs
 
-import { readFileSync } from "node:fs";
 import { parse } from "../../examples/bf/parse.ts";
+import { translatorMain } from "./cli.ts";
 
 const STATEMENTS: Record<string, string> = {
   "+": "t[p]++;",
@@ -62,27 +62,16 @@ export function runJs(body: string, input: Uint8Array = new Uint8Array()): Uint8
   return new Uint8Array(out);
 }
 
-if (import.meta.main) {
-  const path = process.argv[2];
-  if (path === undefined || process.argv.length !== 3 || path.startsWith("-")) {
-    process.stderr.write("usage: node bench/bf/bf2js.ts <program.b> > program.mjs\n");
-    process.exit(2);
-  }
-  try {
-    const body = bfToJs(readFileSync(path, "utf8"), path);
-    // a standalone program: stdin in, stdout out
-    process.stdout.write(
-      [
-        'import { readFileSync } from "node:fs";',
-        "const input = readFileSync(0); let at = 0; const out = [];",
-        "const put = (c) => { out.push(c); }, get = () => (at < input.length ? input[at++] : -1);",
-        `(function () {\n${body}})();`,
-        "process.stdout.write(Uint8Array.from(out));",
-        "",
-      ].join("\n"),
-    );
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(2);
-  }
+/** A standalone ES module of the program: standard input in, standard output out. */
+export function bfToJsProgram(source: string, path: string): string {
+  return [
+    'import { readFileSync } from "node:fs";',
+    "const input = readFileSync(0); let at = 0; const out = [];",
+    "const put = (c) => { out.push(c); }, get = () => (at < input.length ? input[at++] : -1);",
+    `(function () {\n${bfToJs(source, path)}})();`,
+    "process.stdout.write(Uint8Array.from(out));",
+    "",
+  ].join("\n");
 }
+
+if (import.meta.main) translatorMain("bf2js", "program.mjs", bfToJsProgram);

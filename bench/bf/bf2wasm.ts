@@ -12,8 +12,8 @@
 //   node bench/bf/bf2wasm.ts prog.b > prog.wasm   (imports io.putchar(i32), io.getchar() -> i32;
 //                                                  exports main() -> i32, the final pointer)
 
-import { readFileSync } from "node:fs";
 import { parse } from "../../examples/bf/parse.ts";
+import { translatorMain } from "./cli.ts";
 import { assembleModule, CodeWriter, type CompType, type FuncBody, I8S, I32T, OP, refType } from "../../src/backend/wasm/emitter.ts";
 
 const TAPE = 1 << 20;
@@ -132,16 +132,4 @@ export function runWasm(bytes: Uint8Array, input: Uint8Array = new Uint8Array())
   return new Uint8Array(out);
 }
 
-if (import.meta.main) {
-  const path = process.argv[2];
-  if (path === undefined || process.argv.length !== 3 || path.startsWith("-")) {
-    process.stderr.write("usage: node bench/bf/bf2wasm.ts <program.b> > program.wasm\n");
-    process.exit(2);
-  }
-  try {
-    process.stdout.write(bfToWasm(readFileSync(path, "utf8"), path));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(2);
-  }
-}
+if (import.meta.main) translatorMain("bf2wasm", "program.wasm", bfToWasm);
