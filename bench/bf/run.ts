@@ -5,10 +5,10 @@
 // (bf2c.ts) and compiled with gcc -O2, translated to JavaScript (bf2js.ts) and to Wasm
 // (bf2wasm.ts) and run by V8, and a straightforward Python interpreter (bf.py) on CPython and on
 // PyPy. All in one run; medians of several runs, and their ratios (jit/translated, jit/C, jit/JS,
-// jit/Wasm, jit/PyPy, and most of them for jit-opt) measured in this run; every output is checked byte for byte
-// against the anchor's .out file (a wrong output is a failure, never a number). Every timed run is
-// a fresh process, so a JIT pays for its compilation as PyPy does. A run past its time limit is
-// stopped and reported as a bound. Progress goes to stderr.
+// jit/Wasm, jit/PyPy, and most of them for jit-opt) measured in this run; every output is checked
+// byte for byte against the anchor's .out file (a wrong output is a failure, never a number).
+// Every timed run is a fresh process, so a JIT pays for its compilation as PyPy does. A run past
+// its time limit is stopped and reported as a bound. Progress goes to stderr.
 //
 //   node bench/bf/run.ts [--quick] [--runs N] [--programs a,b] [--filter NAME] [--modes a,b]
 //                        [--limit S] [--cpython-limit S] [--budget S]
@@ -89,7 +89,7 @@ function vmMode(name: string, mode: string, interp: string, notByDefault: string
   };
 }
 
-function childResult(r: ChildOutcome<ChildResult>): ChildResult | { status: "timeout" } {
+function childResult<R>(r: ChildOutcome<R>): R | { status: "timeout" } | { status: "fail"; message: string } {
   return r.status === "result" ? r.result : r.status === "timeout" ? r : { status: "fail", message: r.message };
 }
 
@@ -141,7 +141,7 @@ function direct(lang: "js" | "wasm", how: string): Contender {
     available: () => null,
     run(program, _expected, limitMs) {
       const r = runChild<DirectResult>(DIRECT, [lang, program, program.replace(/\.b$/, ".out")], limitMs + SETUP_ALLOWANCE_MS);
-      const res = r.status === "result" ? r.result : r.status === "timeout" ? r : ({ status: "fail", message: r.message } as const);
+      const res = childResult(r);
       if (res.status === "ok" && res.ms > limitMs) return { status: "timeout" };
       return res;
     },
