@@ -7,7 +7,7 @@
 //   node bench/bf/bf2js.ts prog.b > prog.mjs && node prog.mjs
 
 import { parse } from "../../examples/bf/parse.ts";
-import { translatorMain } from "./cli.ts";
+import { byteIO, translatorMain } from "./cli.ts";
 
 const STATEMENTS: Record<string, string> = {
   "+": "t[p]++;",
@@ -50,16 +50,10 @@ export function bfToJs(source: string, path: string): string {
 
 /** Compile and run a body made by bfToJs on `input`; its output bytes. */
 export function runJs(body: string, input: Uint8Array = new Uint8Array()): Uint8Array {
-  const out: number[] = [];
-  let at = 0;
+  const io = byteIO(input);
   const run = new Function("put", "get", body) as (put: (c: number) => void, get: () => number) => number;
-  run(
-    (c) => {
-      out.push(c);
-    },
-    () => (at < input.length ? (input[at++] as number) : -1),
-  );
-  return new Uint8Array(out);
+  run(io.put, io.get);
+  return io.output();
 }
 
 /** A standalone ES module of the program: standard input in, standard output out. */

@@ -13,7 +13,7 @@
 //                                                  exports main() -> i32, the final pointer)
 
 import { parse } from "../../examples/bf/parse.ts";
-import { translatorMain } from "./cli.ts";
+import { byteIO, translatorMain } from "./cli.ts";
 import { assembleModule, CodeWriter, type CompType, type FuncBody, I8S, I32T, OP, refType } from "../../src/backend/wasm/emitter.ts";
 
 const TAPE = 1 << 20;
@@ -31,6 +31,7 @@ const TYPES: CompType[] = [
 /** Function indices of the imports; defined functions follow. */
 const F_PUT = 0;
 const F_GET = 1;
+const IMPORTS = 2;
 /** Locals of every function: the tape, the pointer, a scratch byte (`,`). */
 const L_TAPE = 0;
 const L_P = 1;
@@ -44,7 +45,7 @@ export function bfToWasm(source: string, path: string): Uint8Array {
   const define = (type: number): number => {
     funcs.push(type);
     bodies.push({ locals: [], code: new Uint8Array() });
-    return 2 + funcs.length - 1;
+    return IMPORTS + funcs.length - 1;
   };
   const cell = (w: CodeWriter) => w.localGet(L_TAPE).localGet(L_P).arrayGet(T_TAPE, true);
   /** Write the commands from `i` to the matching `]` (or the end) into `w`; returns where it stopped. */
@@ -81,12 +82,12 @@ export function bfToWasm(source: string, path: string): Uint8Array {
           const b = new CodeWriter();
           i = emit(i + 1, b);
           b.localGet(L_P);
-          bodies[body - 2] = { locals: [I32T], code: b.view().slice() };
+          bodies[body - IMPORTS] = { locals: [I32T], code: b.view().slice() };
           const l = new CodeWriter();
           l.block().loop();
           cell(l).op(OP.i32_eqz).brIf(1);
           l.localGet(L_TAPE).localGet(L_P).call(body).localSet(L_P).br(0).end().end().localGet(L_P);
-          bodies[loop - 2] = { locals: [I32T], code: l.view().slice() };
+          bodies[loop - IMPORTS] = { locals: [I32T], code: l.view().slice() };
           w.localGet(L_TAPE).localGet(L_P).call(loop).localSet(L_P);
           break;
         }
@@ -101,7 +102,7 @@ export function bfToWasm(source: string, path: string): Uint8Array {
   w.i32Const(TAPE).arrayNewDefault(T_TAPE).localSet(L_TAPE);
   emit(0, w);
   w.localGet(L_P);
-  bodies[main - 2] = { locals: [refType(T_TAPE), I32T, I32T], code: w.view().slice() };
+  bodies[main - IMPORTS] = { locals: [refType(T_TAPE), I32T, I32T], code: w.view().slice() };
   return assembleModule({
     types: TYPES.map((t) => ({ single: t })),
     imports: [
@@ -119,17 +120,10 @@ export function bfToWasm(source: string, path: string): Uint8Array {
 
 /** Compile and run a module made by bfToWasm on `input`; its output bytes. */
 export function runWasm(bytes: Uint8Array, input: Uint8Array = new Uint8Array()): Uint8Array {
-  const out: number[] = [];
-  let at = 0;
-  const io = {
-    putchar: (c: number) => {
-      out.push(c & 255);
-    },
-    getchar: () => (at < input.length ? (input[at++] as number) : -1),
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { io });
+  const io = byteIO(input);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { io: { putchar: io.put, getchar: io.get } });
   (instance.exports.main as () => number)();
-  return new Uint8Array(out);
+  return io.output();
 }
 
 if (import.meta.main) translatorMain("bf2wasm", "program.wasm", bfToWasm);
